@@ -1,0 +1,118 @@
+"""Stage 3: decide what is published, group it into sections and terms, resolve links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic, error
+from .links import resolve_links
+from .model import BuildOptions, Document, LeftOut, Section, Site
+from .taxonomies import build_terms
+
+
+def collect(
+    parsed: Iterable[Document], sections: Iterable[str], config: SiteConfig, opts: BuildOptions
+) -> tuple[Site, list[Diagnostic]]:
+    """Leave out drafts and future posts, sort newest first, find neighbours and duplicate URLs."""
+    now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)
+    published: dict[str, Document] = {}
+    unpublished: set[str] = set()
+    drafts = future = 0
+    for doc in parsed:
+        if doc.draft and not opts.drafts:
+            drafts += 1
+        elif is_future(doc, now) and not opts.future:
+            future += 1
+        else:
+            published[doc.id] = doc
+            continue
+        unpublished.add(doc.id)
+    problems = _duplicate_urls(published.values())
+    docs, link_problems = resolve_links(published, config.base_path, frozenset(unpublished))
+    problems += link_problems
+    posts = [d for d in docs.values() if not d.is_index]
+    order = tuple(d.id for d in sorted((d for d in posts if d.date), key=_newest_first))
+    undated = tuple(sorted((d.id for d in posts if not d.date), key=lambda i: docs[i].title.lower()))
+    names = sorted(set(sections) | set(config.sections))
+    built = {name: _section(name, docs, order + undated, config) for name in names}
+    section_of_kind = {s.kind: s.name for s in reversed(built.values())}
+    site = Site(
+        docs=docs,
+        order=order,
+        pages=tuple(i for i in order + undated if docs[i].section == ""),
+        sections=built,
+        taxonomies=build_terms((docs[i] for i in order + undated), config, section_of_kind),
+        neighbours=_neighbours(built.values(), docs),
+        home_intro_html=docs["_index.md"].html if "_index.md" in docs else "",
+        left_out=LeftOut(drafts, future),
+    )
+    return site, problems
+
+
+def is_future(doc: Document, now: dt.datetime) -> bool:
+    """A date-only post is never in the future on its own day in the site time zone (SPEC §3)."""
+    if doc.date is None:
+        return False
+    if doc.date_only:
+        return doc.date.date() > now.date()
+    return doc.date > now
+
+
+def _newest_first(doc: Document) -> tuple[float, str]:
+    assert doc.date is not None
+    return (-doc.date.timestamp(), doc.id)
+
+
+def _section(name: str, docs: dict[str, Document], order: tuple[str, ...], config: SiteConfig) -> Section:
+    index = docs.get(f"{name}/_index.md")
+    settings = config.section(name)
+    title = (
+        (index.title if index and index.title else "")
+        or settings.title
+        or name.replace("-", " ").capitalize()
+    )
+    return Section(
+        name=name,
+        title=title,
+        description=index.summary if index else "",
+        kind=settings.kind,
+        intro_html=index.html if index else "",
+        url=f"/{name}/",
+        docs=tuple(i for i in order if docs[i].section == name),
+    )
+
+
+def _neighbours(
+    sections: Iterable[Section], docs: dict[str, Document]
+) -> dict[str, tuple[str | None, str | None]]:
+    """(older, newer) within each section, for prev/next links."""
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for section in sections:
+        dated = [i for i in section.docs if docs[i].date]
+        for n, doc_id in enumerate(dated):
+            older = dated[n + 1] if n + 1 < len(dated) else None
+            newer = dated[n - 1] if n > 0 else None
+            found[doc_id] = (older, newer)
+    return found
+
+
+def _duplicate_urls(docs: Iterable[Document]) -> list[Diagnostic]:
+    """Two sources writing one URL, or URLs that differ only by case (they clash on macOS and Windows)."""
+    seen: dict[str, str] = {}
+    problems = []
+    for doc in sorted(docs, key=lambda d: d.id):
+        for url in (doc.url, *doc.aliases):
+            key = url.rstrip("/").casefold() or "/"
+            other = seen.setdefault(key, doc.id)
+            if other != doc.id:
+                problems.append(
+                    error(
+                        "url/duplicate",
+                        f"content/{doc.id}",
+                        f"{url} is also the URL of content/{other}",
+                        hint="give one of them a different 'slug' or 'permalink'",
+                    )
+                )
+    return problems

@@ -1,0 +1,36 @@
+"""``site-builder build``: the whole pipeline, then one summary line (SPEC §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import load_config
+from ..model import BuildOptions
+from ..pipeline import run as run_pipeline
+from ..report import Reporter, plural
+
+
+def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
+    config = load_config(root, opts.base_url)
+    result = run_pipeline(config, opts, progress=reporter.progress)
+    reporter.diagnostics(result.diagnostics.sorted())
+    diags = result.diagnostics
+    if not result.written:
+        why = "warnings are errors under --strict" if not diags.errors else plural(len(diags.errors), "error")
+        reporter.line(f"Build failed ({why}); the previous output was left as it was.")
+        return 1
+    stats = result.stats
+    parts = [
+        f"Built {plural(stats.pages, 'page')}",
+        f"{plural(stats.feeds, 'feed')}",
+        f"{plural(stats.statics, 'static file')} in {stats.seconds:.2f} s",
+        plural(len(diags.warnings), "warning"),
+    ]
+    left = result.site.left_out if result.site else None
+    if left and (left.drafts or left.future):
+        parts.append(
+            f"left out {plural(left.drafts, 'draft')} (--drafts) and "
+            f"{plural(left.future, 'future post')} (--future)"
+        )
+    reporter.line(", ".join(parts) + ".")
+    return 0

@@ -1,0 +1,72 @@
+"""Problems as values: stages return them, the CLI prints them once (STYLE §8.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem: ``code`` is stable (``front-matter/yaml``), ``hint`` says what to do."""
+
+    severity: Severity
+    code: str
+    path: str  # relative to the site root where possible
+    message: str
+    line: int | None = None
+    hint: str = ""
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+def error(code: str, path: str, message: str, line: int | None = None, hint: str = "") -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, path, message, line, hint)
+
+
+def warning(code: str, path: str, message: str, line: int | None = None, hint: str = "") -> Diagnostic:
+    return Diagnostic(Severity.WARNING, code, path, message, line, hint)
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    """An append-only list that each stage adds to; the pipeline reads it between stages."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, *diagnostics: Diagnostic) -> None:
+        self.items.extend(diagnostics)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted(self) -> list[Diagnostic]:
+        """Errors first, then by file and line, so output is stable between runs."""
+        return sorted(
+            self.items,
+            key=lambda d: (d.severity is not Severity.ERROR, d.path, d.line or 0, d.code),
+        )

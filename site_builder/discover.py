@@ -1,0 +1,107 @@
+"""Stage 1: walk the site and list Markdown sources and files to copy (SPEC §3)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .diagnostics import Diagnostic, error, warning
+from .model import Inventory, SourceFile, StaticFile
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+INDEX_NAME = "_index.md"
+# Editor droppings and OS files: never content, never copied.
+_IGNORED_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db"})
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, editor temporary files (``.swp``, ``~``, ``.#x``), and ``_`` partials."""
+    return (
+        name in _IGNORED_NAMES
+        or name.startswith((".", "#"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp"))
+        or (name.startswith("_") and name != INDEX_NAME)
+    )
+
+
+def discover(root: Path, theme_static: tuple[Path, ...]) -> tuple[Inventory, list[Diagnostic]]:
+    """Find content, then static files from the theme chain and ``static/`` (later ones win)."""
+    problems: list[Diagnostic] = []
+    content = root / "content"
+    sources: list[SourceFile] = []
+    statics: dict[str, StaticFile] = {}
+    sections: set[str] = set()
+    for path in _walk(content, root, problems):
+        rel = path.relative_to(content).as_posix()
+        section = rel.split("/", 1)[0] if "/" in rel else ""
+        if section:
+            sections.add(section)
+        if path.suffix in MARKDOWN_SUFFIXES:
+            sources.append(SourceFile(rel, path, section, path.name == INDEX_NAME))
+        else:
+            statics[rel] = StaticFile(rel, path)  # assets kept beside the posts that use them
+    for folder in (*theme_static, root / "static"):
+        for path in _walk(folder, root, problems):
+            rel = path.relative_to(folder).as_posix()
+            statics[rel] = StaticFile(rel, path)
+    inventory = Inventory(
+        tuple(sorted(sources, key=lambda s: s.id)),
+        tuple(sorted(statics.values(), key=lambda s: s.rel)),
+        tuple(sorted(sections)),
+    )
+    return inventory, problems
+
+
+def _walk(folder: Path, root: Path, problems: list[Diagnostic]) -> list[Path]:
+    """Every file below ``folder``, not following directory links (so no symlink loops)."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        for name in list(dirnames):
+            if is_ignored(name):
+                dirnames.remove(name)
+            elif (here / name).is_symlink():
+                dirnames.remove(name)
+                problems.append(
+                    warning(
+                        "discover/symlink-dir",
+                        _rel(here / name, root),
+                        "a linked folder is not followed",
+                        hint="copy the folder into the site instead of linking it",
+                    )
+                )
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = here / name
+            if is_ignored(name):
+                continue
+            if path.is_symlink() and not _inside(path, root):
+                problems.append(
+                    error(
+                        "discover/symlink-out",
+                        _rel(path, root),
+                        "this link points outside the site folder",
+                        hint="copy the file into the site instead of linking it",
+                    )
+                )
+                continue
+            if not path.is_file():
+                continue
+            found.append(path)
+    return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,275 @@
+"""The four kinds of content as schemas: field types, coercion, defaults, imported conventions.
+
+``coerce`` turns raw front matter into typed values. It is shared by ``parse`` (build), ``check``
+and ``new`` (which writes every field of a kind), so the schema lives in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .diagnostics import Diagnostic, error, warning
+from .model import Contributor
+
+JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: str  # "str", "list", "date", "bool", "contributor"
+    help: str
+    required: bool = False
+
+
+COMMON = (
+    Field("title", "str", "the title; weeknotes default to 'Weeknotes: week N, YYYY'"),
+    Field("date", "date", "publication date, YYYY-MM-DD or a datetime with offset"),
+    Field("updated", "date", "when the post last changed materially"),
+    Field("draft", "bool", "true keeps the post out of the site unless --drafts"),
+    Field("slug", "str", "the last part of the URL; defaults to the file name"),
+    Field("summary", "str", "one or two sentences for lists and feeds"),
+    Field("tags", "list", "topics, e.g. [beta, procurement]"),
+    Field("authors", "list", "names, e.g. [Amara Okafor]"),
+    Field("aliases", "list", "old URLs that should redirect here"),
+    Field("image", "str", "an image for the page and social cards"),
+    Field("image_alt", "str", "what the image shows, for people who cannot see it"),
+)
+KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {
+    "weeknote": (
+        Field("date", "date", "the week this note is about, YYYY-MM-DD", required=True),
+        Field("team", "str", "the team slug from site.toml"),
+    ),
+    "case-study": (
+        Field("organisation", "str", "who did the work"),
+        Field("sector", "str", "e.g. local government, health"),
+        Field("challenges", "list", "blockers from site.toml [challenges]"),
+        Field("status", "str", "discovery, alpha, beta, live, paused or retired"),
+        Field("outcome", "str", "one sentence on what changed"),
+    ),
+    "contribution": (
+        Field("contributor", "contributor", "name, organisation and url of the author", required=True),
+        Field("tools", "list", "everyday tools used, e.g. [Trello, YouTube]"),
+        Field("licence", "str", "the licence the contribution is shared under, e.g. CC BY 4.0"),
+    ),
+    "page": (),
+}
+# Front matter from Jekyll and Hugo that is read but has no field of its own (SPEC §3).
+IGNORED = frozenset(
+    {
+        "layout",
+        "excerpt_separator",
+        "permalink",
+        "categories",
+        "lastmod",
+        "author",
+        "description",
+        "weight",
+        "type",
+        "published",
+    }
+)
+
+
+def fields_of(kind: str) -> tuple[Field, ...]:
+    """Every field of a kind, kind-specific fields overriding common ones of the same name."""
+    own = {f.name: f for f in KIND_FIELDS[kind]}
+    merged = [own.pop(f.name, f) for f in COMMON]
+    return (*merged, *own.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Coerced:
+    values: dict[str, Any]  # typed field values; absent fields are absent
+    fields: dict[str, Any]  # the kind-specific part, for Document.fields
+    params: dict[str, Any]  # front matter no kind knows, for templates
+
+
+def coerce(
+    kind: str,
+    meta: Mapping[str, Any],
+    path: str,
+    stem: str,
+    tz: dt.tzinfo,
+    challenges: Mapping[str, str],
+    lines: Mapping[str, int],
+) -> tuple[Coerced, list[Diagnostic]]:
+    """Check and convert front matter for ``kind``; problems name the field and what to write."""
+    problems: list[Diagnostic] = []
+    meta = _imported(meta, stem)
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields_of(kind)}
+    for name, f in known.items():
+        if name not in meta or meta[name] is None:
+            if f.required:
+                problems.append(
+                    error(
+                        "front-matter/missing",
+                        path,
+                        f"'{name}' is required for a {kind}",
+                        1,
+                        hint=f"add '{name}:' ({f.help})",
+                    )
+                )
+            continue
+        converted = _CONVERT[f.type](meta[name], tz)
+        if converted is None:
+            problems.append(
+                error(
+                    "front-matter/type",
+                    path,
+                    f"'{name}' should be {_WHAT[f.type]}, not {meta[name]!r}",
+                    lines.get(name, 1),
+                    hint=f"{name}: {f.help}",
+                )
+            )
+            continue
+        values[name] = converted
+    values.setdefault("draft", meta.get("published") is False)
+    kind_names = {f.name for f in KIND_FIELDS[kind]} - {"date"}
+    fields = {k: values.pop(k) for k in list(values) if k in kind_names}
+    if kind == "case-study":
+        for challenge in fields.get("challenges", ()):
+            if challenge not in challenges:
+                problems.append(
+                    error(
+                        "front-matter/challenge",
+                        path,
+                        f"unknown challenge {challenge!r}",
+                        lines.get("challenges", 1),
+                        hint=f"use one of: {', '.join(challenges)} (site.toml [challenges])",
+                    )
+                )
+    params = {k: v for k, v in meta.items() if k not in known and k not in IGNORED}
+    for key in ("excerpt_separator", "permalink"):
+        if isinstance(meta.get(key), str):
+            values[key] = meta[key]
+    return Coerced(values, fields, params), problems
+
+
+def _imported(meta: Mapping[str, Any], stem: str) -> dict[str, Any]:
+    """Map Jekyll and Hugo spellings onto ours: file-name dates, author, categories, lastmod."""
+    out = dict(meta)
+    jekyll = JEKYLL_NAME.match(stem)
+    if jekyll and out.get("date") is None:
+        out["date"] = "-".join(jekyll.groups()[:3])
+    if out.get("authors") is None and out.get("author") is not None:
+        out["authors"] = out["author"] if isinstance(out["author"], list) else [out["author"]]
+    if out.get("updated") is None and out.get("lastmod") is not None:
+        out["updated"] = out["lastmod"]
+    if out.get("summary") is None and isinstance(out.get("description"), str):
+        out["summary"] = out["description"]
+    categories = out.get("categories")
+    if categories:
+        tags = out.get("tags") or []
+        out["tags"] = _as_list(tags, split_spaces=True) + _as_list(categories, split_spaces=True)
+    elif isinstance(out.get("tags"), str):
+        out["tags"] = _as_list(out["tags"], split_spaces=True)
+    return out
+
+
+def _as_list(value: Any, split_spaces: bool = False) -> list[Any]:
+    """Jekyll writes ``tags: a b c``; a string is split on spaces (or commas)."""
+    if isinstance(value, str):
+        parts = value.split(",") if "," in value else (value.split() if split_spaces else [value])
+        return [p.strip() for p in parts if p.strip()]
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def jekyll_slug(stem: str) -> str:
+    jekyll = JEKYLL_NAME.match(stem)
+    return jekyll.group(4) if jekyll else stem
+
+
+def to_datetime(value: Any, tz: dt.tzinfo) -> tuple[dt.datetime, bool] | None:
+    """A date or datetime in the site time zone; naive values are read in it. (value, date_only)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        aware = value.replace(tzinfo=tz) if value.tzinfo is None else value
+        return aware.astimezone(tz), False
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tz), True
+    return None
+
+
+def _str(value: Any, tz: dt.tzinfo) -> str | None:
+    if isinstance(value, (bool, dict | list)):
+        return None
+    return str(value).strip()
+
+
+def _list(value: Any, tz: dt.tzinfo) -> tuple[str, ...] | None:
+    items = _as_list(value)
+    if any(isinstance(i, dict | list) or i is None for i in items):
+        return None
+    return tuple(str(i).strip() for i in items if str(i).strip())
+
+
+def _bool(value: Any, tz: dt.tzinfo) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
+        return value.lower() in ("true", "yes")
+    return None
+
+
+def _contributor(value: Any, tz: dt.tzinfo) -> Contributor | None:
+    if isinstance(value, str) and value.strip():
+        return Contributor(value.strip())
+    if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip():
+        extra = set(value) - {"name", "organisation", "url"}
+        if extra:
+            return None
+        return Contributor(
+            value["name"].strip(), str(value.get("organisation") or ""), str(value.get("url") or "")
+        )
+    return None
+
+
+_CONVERT: dict[str, Callable[[Any, dt.tzinfo], Any]] = {
+    "str": _str,
+    "list": _list,
+    "date": to_datetime,
+    "bool": _bool,
+    "contributor": _contributor,
+}
+_WHAT = {
+    "str": "text",
+    "list": "a list such as [a, b]",
+    "date": "a date such as 2026-11-23",
+    "bool": "true or false",
+    "contributor": "a mapping with name, organisation and url",
+}
+
+
+def weeknote_title(date: dt.datetime) -> str:
+    year, week, _ = date.isocalendar()
+    return f"Weeknotes: week {week}, {year}"
+
+
+def warn_unknown_kind_fields(
+    kind: str, meta: Mapping[str, Any], path: str, lines: Mapping[str, int]
+) -> list[Diagnostic]:
+    """Fields of another kind used here are likely mistakes (a case study field on a weeknote)."""
+    others = {f.name for k, fs in KIND_FIELDS.items() if k != kind for f in fs} - {
+        f.name for f in fields_of(kind)
+    }
+    return [
+        warning(
+            "front-matter/field",
+            path,
+            f"'{name}' is not a field of a {kind}",
+            lines.get(name, 1),
+            hint="move the file to the right section, or remove the field",
+        )
+        for name in sorted(others & set(meta))
+    ]

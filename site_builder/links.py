@@ -1,0 +1,64 @@
+"""Swap link markers for URLs once every page is known; broken links and anchors become warnings."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+from .diagnostics import Diagnostic, warning
+from .markdown import MARKER
+from .model import Document
+from .urls import with_base
+
+_MARKED = re.compile(r'(href|src)="' + MARKER + r'([^"#]*)(?:#([^"]*))?"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def resolve_links(
+    docs: Mapping[str, Document], base_path: str, unpublished: frozenset[str]
+) -> tuple[dict[str, Document], list[Diagnostic]]:
+    """Return the documents with real URLs in their HTML, and a warning per broken link."""
+    ids = {doc_id: frozenset(_ID.findall(doc.html)) for doc_id, doc in docs.items()}
+    problems: list[Diagnostic] = []
+    resolved: dict[str, Document] = {}
+    for doc_id, doc in docs.items():
+        for ref in doc.links:
+            path = f"content/{doc_id}"
+            if ref.target not in docs:
+                why = "a draft or future post" if ref.target in unpublished else "no such file"
+                problems.append(
+                    warning(
+                        "link/broken",
+                        path,
+                        f"broken link to {ref.target} ({why})",
+                        ref.line,
+                        hint="fix the path; it is relative to this file",
+                    )
+                )
+            elif ref.anchor and ref.anchor not in ids[ref.target]:
+                problems.append(
+                    warning(
+                        "link/anchor",
+                        path,
+                        f"no heading #{ref.anchor} in {ref.target}",
+                        ref.line,
+                        hint="link to an existing heading id",
+                    )
+                )
+
+        def swap(match: re.Match[str], doc: Document = doc) -> str:
+            attr, target, anchor = match.group(1), match.group(2), match.group(3)
+            if target.startswith("/"):
+                url = with_base(base_path, target)
+            elif target in docs:
+                url = with_base(base_path, docs[target].url)
+            else:
+                url = posixpath.relpath(target, posixpath.dirname(doc.id) or ".")
+            return f'{attr}="{url}{"#" + anchor if anchor else ""}"'
+
+        resolved[doc_id] = replace(
+            doc, html=_MARKED.sub(swap, doc.html), summary_html=_MARKED.sub(swap, doc.summary_html)
+        )
+    return resolved, problems

@@ -1,0 +1,179 @@
+"""Markdown to HTML (SPEC §4): markdown-it-py, its plugins, Pygments, heading ids, link markers.
+
+Links to other source files and root-relative URLs become markers (``sb:weeknotes/x.md#a``,
+``sb:/images/x.svg``) so that rendering stays a pure function of one file; ``links.py`` swaps them
+for real URLs once every page's URL, heading id and the site's base path are known (STYLE §8.3).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from slugify import slugify
+
+from .model import Heading, ImageRef, LinkRef
+
+MARKER = "sb:"
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_HEADING_ATTRS = re.compile(r"\s*\{#([\w-]+)\}\s*$")
+_TRUSTED_ATTRS = ("id", "class", "width", "height", "loading", "lang", "dir", "title")
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    first_paragraph_html: str
+    toc: tuple[Heading, ...]
+    links: tuple[LinkRef, ...]
+    images: tuple[ImageRef, ...]
+    word_count: int
+
+
+def make_markdown(trusted: bool) -> MarkdownIt:
+    """The renderer for team content (raw HTML allowed) or contributions (untrusted: none)."""
+    md = MarkdownIt("commonmark", {"html": trusted, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+    allowed = _TRUSTED_ATTRS if trusted else ("class",)
+    md.use(attrs_plugin, allowed=allowed).use(attrs_block_plugin, allowed=allowed)
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    md.core.ruler.push("sb_headings", _heading_ids)
+    md.core.ruler.push("sb_links", _link_markers)
+    md.add_render_rule("fence", _fence)
+    return md
+
+
+def render_markdown(md: MarkdownIt, text: str, doc_id: str, first_line: int) -> Rendered:
+    """Render ``text`` (the body of ``doc_id``, starting at file line ``first_line``)."""
+    env: dict[str, Any] = {
+        "doc_id": doc_id,
+        "first_line": first_line,
+        "toc": [],
+        "links": [],
+        "images": [],
+        "ids": set(),
+    }
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    return Rendered(
+        html=html,
+        first_paragraph_html=_first_paragraph(md, tokens, env),
+        toc=tuple(env["toc"]),
+        links=tuple(env["links"]),
+        images=tuple(env["images"]),
+        word_count=_count_words(tokens),
+    )
+
+
+def _safe_link(url: str) -> bool:
+    """Allow relative URLs and a few schemes; refuse javascript:, data:, vbscript:, file: and the rest."""
+    cleaned = re.sub(r"[\x00-\x20]", "", unquote(url))
+    scheme = _SCHEME.match(cleaned)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Give every heading a stable id (explicit ``{#id}`` or its slugified text); build the TOC."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[i + 1]
+        explicit = _HEADING_ATTRS.search(inline.content)
+        if explicit and inline.children and inline.children[-1].type == "text":
+            last = inline.children[-1]
+            last.content = _HEADING_ATTRS.sub("", last.content)
+            inline.content = _HEADING_ATTRS.sub("", inline.content)
+        text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+        base = explicit.group(1) if explicit else (slugify(text) or "section")
+        ident, n = base, 1
+        while ident in state.env["ids"]:
+            ident, n = f"{base}-{n}", n + 1
+        state.env["ids"].add(ident)
+        token.attrSet("id", ident)
+        level = int(token.tag[1])
+        if level in (2, 3):
+            state.env["toc"].append(Heading(level, ident, text.strip()))
+
+
+def _link_markers(state: StateCore) -> None:
+    env = state.env
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = env["first_line"] + (block.map[0] if block.map else 0)
+        for token in block.children:
+            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+            if attr is None:
+                continue
+            url = str(token.attrGet(attr) or "")
+            marked = _marker(url, env["doc_id"])
+            if marked is not None:
+                token.attrSet(attr, marked[0])
+                if marked[1] is not None:
+                    env["links"].append(LinkRef(marked[1], marked[2], line))
+            if token.type == "image":
+                alt = "".join(c.content for c in token.children or ())
+                env["images"].append(ImageRef(url, alt, line))
+
+
+def _marker(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
+    """(marker, target DocId or None, anchor) for URLs resolved later; None to leave as it is."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return None
+    if url.startswith("/"):
+        return MARKER + url, None, ""
+    path = unquote(parts.path)
+    if path.endswith((".md", ".markdown")):
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(doc_id), path))
+        return f"{MARKER}{target}#{parts.fragment}", target, parts.fragment
+    return None
+
+
+def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    info = unescapeAll(token.info).strip()
+    lang = info.split()[0] if info else ""
+    try:
+        code = highlight(token.content, get_lexer_by_name(lang), _FORMATTER) if lang else None
+    except ClassNotFound:
+        code = None
+    body = code if code is not None else escapeHtml(token.content)
+    cls = f' class="language-{escapeHtml(lang)}"' if lang else ""
+    return f'<div class="highlight"><pre><code{cls}>{body}</code></pre></div>\n'
+
+
+def _first_paragraph(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0 and not token.hidden:
+            inline = tokens[i + 1]
+            return "<p>" + md.renderer.renderInline(inline.children or [], md.options, env) + "</p>"
+    return ""
+
+
+def _count_words(tokens: list[Token]) -> int:
+    total = 0
+    for token in tokens:
+        if token.type == "inline":
+            total += sum(len(c.content.split()) for c in token.children or () if c.type == "text")
+    return total

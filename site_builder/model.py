@@ -1,0 +1,209 @@
+"""The vocabulary passed between pipeline stages: frozen values only, no I/O (STYLE §8.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DocId = str
+"""A document's content-relative POSIX path, e.g. ``weeknotes/platform-week-36.md``."""
+
+WORDS_PER_MINUTE = 220
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A Markdown file found under ``content/``."""
+
+    id: DocId
+    path: Path
+    section: str  # "" for files at the content root
+    is_index: bool  # an ``_index.md`` describing its section
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    """A file copied as it is to ``rel`` in the output."""
+
+    rel: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """What discovery found: Markdown sources, files to copy, and the section folders."""
+
+    sources: tuple[SourceFile, ...]
+    statics: tuple[StaticFile, ...]
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """A link in a body to another source file, resolved once every URL is known."""
+
+    target: DocId
+    anchor: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    src: str
+    alt: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    name: str
+    organisation: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed source file. ``url`` is site-relative ("/weeknotes/…/"), never base-prefixed."""
+
+    id: DocId
+    section: str
+    kind: str
+    is_index: bool
+    digest: str
+    title: str
+    date: dt.datetime | None
+    date_only: bool
+    updated: dt.datetime | None
+    draft: bool
+    slug: str
+    url: str
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    team: str
+    summary: str  # plain text from front matter, "" if none
+    summary_html: str
+    html: str
+    toc: tuple[Heading, ...]
+    links: tuple[LinkRef, ...]
+    images: tuple[ImageRef, ...]
+    word_count: int
+    aliases: tuple[str, ...]
+    image: str
+    image_alt: str
+    fields: Mapping[str, Any] = field(default_factory=dict)  # the kind-specific values
+    params: Mapping[str, Any] = field(default_factory=dict)  # front matter keys no kind knows
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    title: str
+    description: str
+    kind: str
+    intro_html: str
+    url: str
+    docs: tuple[DocId, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One value of a taxonomy (a tag, an author, a team, a challenge, a tool, a sector)."""
+
+    taxonomy: str
+    key: str  # what spellings have in common (taxonomies.term_key)
+    slug: str
+    name: str
+    url: str
+    docs: tuple[DocId, ...]  # newest first
+    profile: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Counts of documents a build did not publish, for the summary line."""
+
+    drafts: int = 0
+    future: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Every published document and how they group; the input of route planning."""
+
+    docs: Mapping[DocId, Document]
+    order: tuple[DocId, ...]  # dated documents, newest first
+    pages: tuple[DocId, ...]  # documents at the content root (about, how to contribute)
+    sections: Mapping[str, Section]
+    taxonomies: Mapping[str, Mapping[str, Term]]  # taxonomy -> slug -> term
+    neighbours: Mapping[DocId, tuple[DocId | None, DocId | None]]  # (older, newer) in section
+    home_intro_html: str
+    left_out: LeftOut
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    number: int
+    total: int
+    docs: tuple[DocId, ...]
+    url: str
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One output file to render: ``url`` is site-relative, ``inputs`` the documents it shows."""
+
+    url: str
+    template: str
+    context: Mapping[str, Any]
+    inputs: tuple[DocId, ...]
+
+    @property
+    def path(self) -> str:
+        """The output path, relative to the output folder."""
+        rel = self.url.lstrip("/")
+        return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    path: str  # relative to the output folder, POSIX
+    data: bytes | None = None
+    source: Path | None = None  # a static file copied as it is
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    pages: int = 0
+    feeds: int = 0
+    statics: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """What the command line asks of one build."""
+
+    drafts: bool = False
+    future: bool = False
+    strict: bool = False
+    base_url: str | None = None
+    out: Path | None = None  # default: <site>/output
+    jobs: int = 0  # 0: every core
+    now: dt.datetime | None = None  # tests pin the clock; None: the real time

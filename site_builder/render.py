@@ -1,0 +1,190 @@
+"""Stage 4: routes become bytes through Jinja2 templates; template errors name file and line."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic, error
+from .model import Document, Output, Route, Site, Term
+from .routes import TERM_INDEXES
+from .taxonomies import slugs_of
+from .theme import Theme
+from .urls import absolute, with_base
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """What every template may read about the whole site (STYLE §8.5: a small, declared view)."""
+
+    site: Site
+    config: SiteConfig
+
+    @property
+    def title(self) -> str:
+        return self.config.title
+
+    @property
+    def description(self) -> str:
+        return self.config.description
+
+    @property
+    def language(self) -> str:
+        return self.config.language
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def sections(self) -> list[Any]:
+        return [s for s in self.site.sections.values() if s.docs]
+
+    @property
+    def pages(self) -> list[Document]:
+        return [self.site.docs[i] for i in self.site.pages]
+
+    @property
+    def term_indexes(self) -> dict[str, str]:
+        return {t: title for t, title in TERM_INDEXES.items() if self.site.taxonomies.get(t)}
+
+    def doc(self, doc_id: str) -> Document:
+        return self.site.docs[doc_id]
+
+    def docs(self, ids: Iterable[str]) -> list[Document]:
+        return [self.site.docs[i] for i in ids]
+
+    def terms(self, taxonomy: str) -> list[Term]:
+        return list(self.site.taxonomies.get(taxonomy, {}).values())
+
+    def term(self, taxonomy: str, slug: str) -> Term | None:
+        return self.site.taxonomies.get(taxonomy, {}).get(slug)
+
+    def terms_of(self, doc: Document, taxonomy: str) -> list[Term]:
+        """The terms a document belongs to, in its own order (tags, authors, team, challenges, tools)."""
+        values: Iterable[str] = {
+            "tags": doc.tags,
+            "authors": doc.authors,
+            "teams": (doc.team,) if doc.team else (),
+        }.get(taxonomy) or doc.fields.get(taxonomy, ())
+        terms = self.site.taxonomies.get(taxonomy, {})
+        return [terms[s] for s in slugs_of(taxonomy, values, terms) if s in terms]
+
+    def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
+        older, newer = self.site.neighbours.get(doc.id, (None, None))
+        return (self.site.docs[older] if older else None, self.site.docs[newer] if newer else None)
+
+
+def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=theme.loader(),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    base_path = config.base_path
+    env.filters["url"] = lambda u: with_base(base_path, str(u))
+    env.filters["absolute"] = lambda u: absolute(config.base_url, str(u))
+    env.filters["date"] = _format_date
+    env.filters["isodate"] = lambda d: d.isoformat() if d else ""
+    env.filters["html"] = Markup  # content HTML: sanitised by the Markdown renderer (SPEC §3)
+    return env
+
+
+def render_routes(
+    routes: Iterable[Route], site: Site, config: SiteConfig, env: jinja2.Environment
+) -> tuple[list[Output], list[Diagnostic]]:
+    view = SiteView(site, config)
+    outputs: list[Output] = []
+    problems: list[Diagnostic] = []
+    seen: set[tuple[str, int | None, str]] = set()  # one message per template fault, not per page
+    for route in routes:
+        try:
+            template = env.get_template(route.template)
+            html = template.render(site=view, route=route, **_context(route, view))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(
+                _template_problem(
+                    "template/syntax",
+                    exc.filename or exc.name,
+                    exc.lineno,
+                    exc.message or str(exc),
+                    theme_root=config.root,
+                )
+            )
+            break  # every route would fail the same way
+        except jinja2.TemplateNotFound as exc:
+            problems.append(
+                error(
+                    "template/missing",
+                    route.template,
+                    f"template {exc.name!r} not found",
+                    hint="add it to your theme's templates/ folder, or remove the reference",
+                )
+            )
+            continue
+        except Exception as exc:  # a runtime error raised inside a template
+            filename, line = _template_frame(exc)
+            if (key := (filename or route.template, line, str(exc))) in seen:
+                continue
+            seen.add(key)
+            problems.append(
+                _template_problem(
+                    "template/runtime",
+                    filename or route.template,
+                    line,
+                    f"{type(exc).__name__}: {exc} (rendering {route.url})",
+                    theme_root=config.root,
+                )
+            )
+            continue
+        outputs.append(Output(route.path, html.encode("utf-8")))
+    return outputs, problems
+
+
+def _context(route: Route, view: SiteView) -> dict[str, Any]:
+    ctx: dict[str, Any] = dict(route.context)
+    if "doc" in ctx:
+        ctx["doc"] = view.doc(ctx["doc"])
+    if "section" in ctx:
+        ctx["section"] = view.site.sections[ctx["section"]]
+    if "term" in ctx:
+        ctx["term"] = view.term(ctx["taxonomy"], ctx["term"])
+    if "pager" in ctx:
+        ctx["items"] = view.docs(ctx["pager"].docs)
+    return ctx
+
+
+def _format_date(value: dt.datetime | None, fmt: str = "%-d %B %Y") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".j2", ".txt")):
+            return frame.filename, frame.lineno
+    return None, None
+
+
+def _template_problem(
+    code: str, filename: str | None, line: int | None, message: str, theme_root: Path
+) -> Diagnostic:
+    name = filename or "template"
+    with contextlib.suppress(ValueError, OSError):
+        name = Path(name).resolve().relative_to(theme_root.resolve()).as_posix()
+    return error(code, name, message, line, hint="fix the template at that line")
+
+
+def page_count(outputs: Iterable[Output]) -> int:
+    return sum(1 for o in outputs if o.path.endswith(".html"))

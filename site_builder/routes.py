@@ -1,0 +1,140 @@
+"""End of stage 3: plan every output file, each declaring the documents it shows (STYLE §8.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic, error
+from .model import Pager, Route, Site
+from .urls import normalise, paged
+
+DOC_TEMPLATES = {
+    "weeknote": "weeknote.html",
+    "case-study": "case-study.html",
+    "contribution": "contribution.html",
+    "page": "page.html",
+}
+# Which taxonomies get pages, and the title of their index page.
+TERM_INDEXES = {
+    "tags": "Tags",
+    "authors": "Authors",
+    "teams": "Teams",
+    "challenges": "Challenges",
+    "tools": "Tools",
+}
+
+
+def plan_routes(site: Site, config: SiteConfig) -> tuple[list[Route], list[Diagnostic]]:
+    routes = [
+        *_documents(site),
+        _home(site, config),
+        *_sections(site, config),
+        *_terms(site, config),
+        *_archive(site),
+        Route("/404.html", "404.html", {}, ()),
+        *_aliases(site),
+    ]
+    return routes, _clashes(routes, site)
+
+
+def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:
+    """Split ``ids`` into pages: ``url`` is page 1, then ``url/page/2/``; an empty list has one page."""
+    chunks = [tuple(ids[i : i + per_page]) for i in range(0, len(ids), per_page)] or [()]
+    total = len(chunks)
+    return [
+        Pager(
+            n,
+            total,
+            chunk,
+            paged(url, n),
+            paged(url, n - 1) if n > 1 else None,
+            paged(url, n + 1) if n < total else None,
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _documents(site: Site) -> Iterator[Route]:
+    for doc in site.docs.values():
+        if doc.is_index:
+            continue
+        older, newer = site.neighbours.get(doc.id, (None, None))
+        inputs = tuple(i for i in (doc.id, older, newer) if i)
+        yield Route(doc.url, DOC_TEMPLATES[doc.kind], {"doc": doc.id}, inputs)
+
+
+def _home(site: Site, config: SiteConfig) -> Route:
+    latest = {name: s.docs[: config.home_limit] for name, s in site.sections.items() if s.docs}
+    inputs = tuple(i for ids in latest.values() for i in ids)
+    return Route("/", "home.html", {"latest": latest}, inputs)
+
+
+def _sections(site: Site, config: SiteConfig) -> Iterator[Route]:
+    for name, section in site.sections.items():
+        for pager in paginate(section.url, section.docs, config.section(name).paginate):
+            yield Route(pager.url, "section.html", {"section": name, "pager": pager}, pager.docs)
+
+
+def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
+    kinds = {s.kind for s in site.sections.values()}
+    for taxonomy, title in TERM_INDEXES.items():
+        terms = site.taxonomies.get(taxonomy, {})
+        if not terms and taxonomy not in ("tags",):
+            continue
+        if taxonomy == "challenges" and "case-study" not in kinds:
+            continue
+        base = next(iter(terms.values())).url.rsplit("/", 2)[0] + "/" if terms else f"/{taxonomy}/"
+        every = tuple(dict.fromkeys(i for t in terms.values() for i in t.docs))
+        yield Route(base, "terms.html", {"taxonomy": taxonomy, "title": title}, every)
+        for term in terms.values():
+            for pager in paginate(term.url, term.docs, config.paginate):
+                yield Route(
+                    pager.url,
+                    "term.html",
+                    {"taxonomy": taxonomy, "term": term.slug, "pager": pager},
+                    pager.docs,
+                )
+
+
+def _archive(site: Site) -> Iterator[Route]:
+    years: dict[int, list[str]] = {}
+    for doc_id in site.order:
+        date = site.docs[doc_id].date
+        assert date is not None
+        years.setdefault(date.year, []).append(doc_id)
+    yield Route("/archive/", "archive.html", {"years": {y: len(ids) for y, ids in years.items()}}, site.order)
+    for year, ids in years.items():
+        weeks: dict[int, list[str]] = {}
+        for doc_id in ids:  # SPEC §5: the archive is by year and ISO week
+            weeks.setdefault(site.docs[doc_id].date.isocalendar()[1], []).append(doc_id)  # type: ignore[union-attr]
+        yield Route(f"/archive/{year}/", "archive-year.html", {"year": year, "weeks": weeks}, tuple(ids))
+
+
+def _aliases(site: Site) -> Iterator[Route]:
+    for doc in site.docs.values():
+        for alias in doc.aliases:
+            yield Route(normalise(alias), "redirect.html", {"target": doc.url}, (doc.id,))
+
+
+def _clashes(routes: list[Route], site: Site) -> list[Diagnostic]:
+    """A document whose URL is also a generated page (``/tags/``) would be overwritten: an error."""
+    owner: dict[str, Route] = {}
+    problems = []
+    for route in routes:
+        key = route.path.casefold()
+        first = owner.setdefault(key, route)
+        if first is not route and "doc" in first.context | route.context:
+            doc_route = first if "doc" in first.context else route
+            other = route if doc_route is first else first
+            if "doc" in other.context or "target" in other.context:
+                continue  # documents and their aliases: collect already named both files
+            problems.append(
+                error(
+                    "url/duplicate",
+                    f"content/{doc_route.context['doc']}",
+                    f"{doc_route.url} is also a page the site generates ({other.template})",
+                    hint="give the post another 'slug' or 'permalink'",
+                )
+            )
+    return problems

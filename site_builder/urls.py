@@ -1,0 +1,79 @@
+"""URLs: permalink patterns with Jekyll-style tokens, slugs, the base path, absolute URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urljoin, urlsplit
+
+from slugify import slugify as _slugify
+
+TOKENS = (
+    "year",
+    "month",
+    "day",
+    "i_month",
+    "i_day",
+    "isoyear",
+    "isoweek",
+    "slug",
+    "title",
+    "section",
+    "categories",
+)
+_TOKEN = re.compile(r":(" + "|".join(sorted(TOKENS, key=len, reverse=True)) + r")\b")
+
+
+def slugify(text: str) -> str:
+    return _slugify(text) or "untitled"
+
+
+def permalink(
+    pattern: str, *, slug: str, section: str, date: dt.datetime | None, categories: tuple[str, ...] = ()
+) -> str:
+    """Expand ``/:section/:year/:month/:slug/`` into a site-relative URL."""
+    values = {
+        "slug": slug,
+        "title": slug,
+        "section": section,
+        "categories": "/".join(slugify(c) for c in categories),
+    }
+    if date is not None:
+        year, week, _ = date.isocalendar()
+        values |= {
+            "year": f"{date.year:04d}",
+            "month": f"{date.month:02d}",
+            "day": f"{date.day:02d}",
+            "i_month": str(date.month),
+            "i_day": str(date.day),
+            "isoyear": str(year),
+            "isoweek": f"{week:02d}",
+        }
+    url = _TOKEN.sub(lambda m: values.get(m.group(1), ""), pattern)
+    return normalise(url)
+
+
+def normalise(url: str) -> str:
+    """One leading slash, no doubled slashes, a trailing slash unless it names a file."""
+    url = "/" + re.sub(r"/{2,}", "/", url.strip().lstrip("/"))
+    last = url.rsplit("/", 1)[-1]
+    if last and "." not in last:
+        url += "/"
+    return url
+
+
+def paged(url: str, number: int) -> str:
+    """The URL of page ``number`` of a list at ``url`` (``/tags/x/page/2/``)."""
+    return url if number == 1 else f"{url}page/{number}/"
+
+
+def with_base(base_path: str, url: str) -> str:
+    """A site-relative URL under the base path: "/x/" -> "/repo/x/"."""
+    if urlsplit(url).scheme or url.startswith("//"):
+        return url
+    return base_path.rstrip("/") + "/" + url.lstrip("/") if url.startswith("/") else url
+
+
+def absolute(base_url: str, url: str) -> str:
+    """An absolute URL for feeds, sitemaps and canonical links."""
+    return urljoin(base_url, with_base(urlsplit(base_url).path or "/", url))
