@@ -30,6 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url from site.toml for this build")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--jobs", type=int, default=0, help="processes to use (default: every core)")
+    init = commands.add_parser("init", help="create a new site")
+    init.add_argument("dir", type=Path, help="the folder to create")
+    init.add_argument("--github-pages", action="store_true", help="add a GitHub Pages workflow")
+    deploy = commands.add_parser("deploy", help="build and commit the output to a gh-pages branch")
+    deploy.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+    deploy.add_argument("--remote", help="push the branch to this remote after committing")
+    deploy.add_argument("--branch", default="gh-pages", help="the branch to commit to (default: gh-pages)")
+    deploy.add_argument("--base-url", help="override base_url from site.toml for this build")
     return parser
 
 
@@ -52,7 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
+    if args.command == "init":
+        from .commands import init
+
+        return init.run(args.dir.absolute(), args.github_pages, reporter)
     root = args.path.resolve()
+    if args.command == "deploy":
+        from .commands import deploy
+
+        return deploy.run(root, args.remote, args.branch, args.base_url, reporter)
     if args.command == "build":
         from .commands import build
 

@@ -64,12 +64,14 @@ def run(
     diagnostics.extend(problems)
     statics = [Output(s.rel, source=s.path) for s in inventory.statics]
     result.outputs = outputs + statics + _pages_files(config)
-    result.stats = BuildStats(pages=len(outputs), statics=len(statics), seconds=time.perf_counter() - started)
+    feeds = sum(1 for r in result.routes if r.template.startswith("feed:"))
+    counts = {"pages": len(outputs) - feeds, "feeds": feeds, "statics": len(statics)}
+    result.stats = BuildStats(**counts, seconds=time.perf_counter() - started)
     if until == "render" or diagnostics.has_errors(opts.strict):
         return result
     write_output(result.outputs, out)
     result.written = True
-    result.stats = BuildStats(pages=len(outputs), statics=len(statics), seconds=time.perf_counter() - started)
+    result.stats = BuildStats(**counts, seconds=time.perf_counter() - started)
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
+from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, render_feed
 from .model import Document, Output, Route, Site, Term
 from .routes import TERM_INDEXES
 from .taxonomies import slugs_of
@@ -28,6 +29,7 @@ class SiteView:
 
     site: Site
     config: SiteConfig
+    feed_pages: Mapping[str, str]  # page URL -> feed title, for every page that has feeds
 
     @property
     def title(self) -> str:
@@ -79,6 +81,25 @@ class SiteView:
         terms = self.site.taxonomies.get(taxonomy, {})
         return [terms[s] for s in slugs_of(taxonomy, values, terms) if s in terms]
 
+    def feeds_for(self, route: Route, own_only: bool = False) -> list[dict[str, str]]:
+        """The site's feeds, then those of the section or term the page belongs to (autodiscovery)."""
+        ctx = route.context
+        own = None
+        if "term" in ctx and (term := self.term(ctx["taxonomy"], ctx["term"])) is not None:
+            own = term.url
+        elif "section" in ctx:
+            own = self.site.sections[ctx["section"]].url
+        elif "doc" in ctx and self.site.docs[ctx["doc"]].section:
+            own = f"/{self.site.docs[ctx['doc']].section}/"
+        pages = ([] if own_only else ["/"]) + ([own] if own and own != "/" else [])
+        return [
+            {"type": MEDIA_TYPES[fmt], "href": page + name, "label": FEED_LABELS[fmt],
+             "title": f"{self.feed_pages[page]} ({FEED_LABELS[fmt]})"}
+            for page in pages
+            if page in self.feed_pages
+            for fmt, name in FEED_FILES.items()
+        ]
+
     def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
         older, newer = self.site.neighbours.get(doc.id, (None, None))
         return (self.site.docs[older] if older else None, self.site.docs[newer] if newer else None)
@@ -104,11 +125,16 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
 def render_routes(
     routes: Iterable[Route], site: Site, config: SiteConfig, env: jinja2.Environment
 ) -> tuple[list[Output], list[Diagnostic]]:
-    view = SiteView(site, config)
+    routes = list(routes)
+    view = SiteView(site, config, {r.context["page"]: r.context["title"] for r in routes
+                                   if r.template.startswith("feed:")})
     outputs: list[Output] = []
     problems: list[Diagnostic] = []
     seen: set[tuple[str, int | None, str]] = set()  # one message per template fault, not per page
     for route in routes:
+        if route.template.startswith("feed:"):
+            outputs.append(Output(route.path, _feed(route, view)))
+            continue
         try:
             template = env.get_template(route.template)
             html = template.render(site=view, route=route, **_context(route, view))
@@ -163,6 +189,17 @@ def _context(route: Route, view: SiteView) -> dict[str, Any]:
     if "pager" in ctx:
         ctx["items"] = view.docs(ctx["pager"].docs)
     return ctx
+
+
+def _feed(route: Route, view: SiteView) -> bytes:
+    config = view.config
+    ctx = route.context
+    info = FeedInfo(ctx["title"], ctx["description"] or config.description,
+                    absolute(config.base_url, ctx["page"]), absolute(config.base_url, route.url))
+    entries = [FeedEntry(doc, absolute(config.base_url, doc.url), tuple(view.terms_of(doc, "authors")),
+                         tuple(view.terms_of(doc, "tags")))
+               for doc in view.docs(route.inputs)]
+    return render_feed(route.template.removeprefix("feed:"), info, entries, config)
 
 
 def _format_date(value: dt.datetime | None, fmt: str = "%-d %B %Y") -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
+from .feeds import FEED_FILES
 from .model import Pager, Route, Site
 from .urls import normalise, paged
 
@@ -34,8 +35,47 @@ def plan_routes(site: Site, config: SiteConfig) -> tuple[list[Route], list[Diagn
         *_archive(site),
         Route("/404.html", "404.html", {}, ()),
         *_aliases(site),
+        *_feeds(site, config),
+        Route("/robots.txt", "robots.txt", {}, ()),
     ]
+    routes.append(_sitemap(routes, site))
     return routes, _clashes(routes, site)
+
+
+FEED_TAXONOMIES = ("tags", "authors", "teams")
+
+
+def feed_scopes(site: Site, config: SiteConfig) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+    """(page URL, title, description, newest documents) for every page that has feeds (SPEC §5)."""
+    yield "/", config.title, config.description, site.order
+    for section in site.sections.values():
+        dated = tuple(i for i in section.docs if site.docs[i].date)
+        if dated:
+            yield section.url, f"{section.title} · {config.title}", section.description, dated
+    for taxonomy in FEED_TAXONOMIES:
+        for term in site.taxonomies.get(taxonomy, {}).values():
+            dated = tuple(i for i in term.docs if site.docs[i].date)
+            if dated:
+                yield term.url, f"{term.name} · {config.title}", term.profile.get("bio", ""), dated
+
+
+def _feeds(site: Site, config: SiteConfig) -> Iterator[Route]:
+    for page, title, description, ids in feed_scopes(site, config):
+        for fmt, name in FEED_FILES.items():
+            context = {"page": page, "title": title, "description": description}
+            yield Route(page + name, f"feed:{fmt}", context, ids[: config.feed_limit])
+
+
+def _sitemap(routes: list[Route], site: Site) -> Route:
+    """Every HTML page but the 404 and redirects, with the newest change among what it shows."""
+    entries = []
+    for route in routes:
+        if not route.path.endswith(".html") or route.template in ("404.html", "redirect.html"):
+            continue
+        ids = (route.context["doc"],) if "doc" in route.context else route.inputs  # not its neighbours
+        stamps = [s for s in (site.docs[i].updated or site.docs[i].date for i in ids) if s]
+        entries.append((route.url, max(stamps) if stamps else None))
+    return Route("/sitemap.xml", "sitemap.xml", {"entries": tuple(entries)}, tuple(site.docs))
 
 
 def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:

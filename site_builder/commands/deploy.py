@@ -1,0 +1,39 @@
+"""``site-builder deploy``: build, commit output/ to a branch (gh-pages), and push it (SPEC §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import load_config
+from ..model import BuildOptions
+from ..pipeline import run as run_pipeline
+from ..publish import publish
+from ..report import Reporter, plural
+from ..write import MARKER
+
+
+def run(root: Path, remote: str | None, branch: str, base_url: str | None, reporter: Reporter) -> int:
+    config = load_config(root, base_url)
+    opts = BuildOptions(base_url=base_url)
+    result = run_pipeline(config, opts, progress=reporter.progress)
+    reporter.diagnostics(result.diagnostics.sorted())
+    if not result.written:
+        errors = plural(len(result.diagnostics.errors), "error")
+        reporter.line(f"Build failed ({errors}); nothing was deployed.")
+        return 1
+    out = opts.out or root / "output"
+    # The marker is write.py's bookkeeping for safe swaps, not part of the published site.
+    published, problems = publish(root, out, branch, remote, skip={MARKER})
+    reporter.diagnostics(problems)
+    if published is None:
+        return 1
+    shown = f"{out.relative_to(root).as_posix()}/" if out.is_relative_to(root) else str(out)
+    short = published.commit[:7]
+    if published.changed:
+        text = f"Deployed {shown} to {branch} as {short}"
+    else:
+        text = f"Nothing changed: {branch} is still {short}"
+    if published.pushed:
+        text += f", pushed to {published.remote}"
+    reporter.line(text + ".")
+    return 0

@@ -1,0 +1,156 @@
+"""RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 from one list of entries (SPEC §5).
+
+Entry ids are the entries' permalinks: stable between builds, as jekyll-feed and Hugo do. Content is
+the full HTML with every relative URL made absolute, so it reads the same in any feed reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from feedgen.feed import FeedGenerator
+
+from .config import SiteConfig
+from .model import Document, Term
+from .urls import absolute
+
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
+_URL_ATTR = re.compile(r'(\s(?:href|src|poster|cite)=")([^"]*)(")')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One document as a feed sees it: absolute URLs, its authors and categories resolved."""
+
+    doc: Document
+    url: str
+    authors: tuple[Term, ...]
+    categories: tuple[Term, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    title: str
+    description: str
+    page_url: str  # absolute URL of the HTML page this feed follows
+    feed_url: str  # absolute URL of this feed file
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Make every ``href``/``src``/``srcset`` URL absolute against the entry's own page."""
+
+    def one(match: re.Match[str]) -> str:
+        return match.group(1) + urljoin(page_url, _unescape_amp(match.group(2))).replace("&", "&amp;") + match.group(3)
+
+    def srcset(match: re.Match[str]) -> str:
+        parts = []
+        for candidate in match.group(2).split(","):
+            bits = candidate.strip().split(maxsplit=1)
+            if bits:
+                parts.append(" ".join([urljoin(page_url, bits[0]), *bits[1:]]))
+        return match.group(1) + ", ".join(parts) + match.group(3)
+
+    return _SRCSET.sub(srcset, _URL_ATTR.sub(one, html))
+
+
+def _unescape_amp(url: str) -> str:
+    return url.replace("&amp;", "&")
+
+
+def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
+    if fmt == "json":
+        return _json_feed(info, entries, config)
+    fg = FeedGenerator()
+    if fmt == "rss":
+        fg.load_extension("dc")  # RSS <author> needs an e-mail address; dc:creator takes a name
+    fg.id(info.page_url)
+    fg.title(info.title)
+    fg.subtitle(info.description or info.title)  # RSS requires a description
+    fg.language(config.language)
+    fg.author({"name": config.title, "uri": config.base_url})
+    fg.generator("site-builder")
+    newest = max((_updated(e.doc) for e in entries), default=None)
+    if newest is not None:
+        fg.updated(newest)
+    fg.link(href=info.feed_url, rel="self", type=MEDIA_TYPES[fmt])
+    fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS takes it as <link>
+    for entry in entries:
+        _add_entry(fg, entry)
+    return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+
+
+def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
+    doc = entry.doc
+    fe = fg.add_entry(order="append")
+    fe.id(entry.url)
+    fe.guid(entry.url, permalink=True)
+    fe.title(doc.title)
+    fe.link(href=entry.url, rel="alternate", type="text/html")
+    if doc.date is not None:
+        fe.published(doc.date)
+    fe.updated(_updated(doc))
+    for author in entry.authors:
+        fe.author({"name": author.name})
+        if hasattr(fe, "dc"):
+            fe.dc.dc_creator(author.name)
+    for term in entry.categories:
+        fe.category(term=term.slug, label=term.name)
+    if doc.summary_html:
+        fe.summary(_text(doc.summary_html) or doc.title)
+    fe.content(absolutize(doc.html, entry.url), type="CDATA")
+
+
+def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
+    items = []
+    for entry in entries:
+        doc = entry.doc
+        item: dict[str, object] = {
+            "id": entry.url,
+            "url": entry.url,
+            "title": doc.title,
+            "content_html": absolutize(doc.html, entry.url),
+            "date_modified": _updated(doc).isoformat(),
+        }
+        if doc.date is not None:
+            item["date_published"] = doc.date.isoformat()
+        if doc.summary_html:
+            item["summary"] = _text(doc.summary_html)
+        if doc.image:
+            item["image"] = absolute(config.base_url, doc.image)
+        if entry.authors:
+            item["authors"] = [{"name": a.name, **({"url": a.profile["url"]} if a.profile.get("url") else {})}
+                               for a in entry.authors]
+        if entry.categories:
+            item["tags"] = [t.name for t in entry.categories]
+        items.append(item)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": info.title,
+        "home_page_url": info.page_url,
+        "feed_url": info.feed_url,
+        "description": info.description,
+        "language": config.language,
+        "authors": [{"name": config.title, "url": config.base_url}],
+        "items": items,
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _updated(doc: Document) -> dt.datetime:
+    """Feeds list dated documents only, so one of the two is always set."""
+    stamp = doc.updated or doc.date
+    assert stamp is not None
+    return stamp
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment)).strip())
