@@ -33,7 +33,7 @@ class FeedEntry:
 
     doc: Document
     url: str
-    authors: tuple[Term, ...]
+    authors: tuple[tuple[str, str], ...]  # (name, url or "")
     categories: tuple[Term, ...]
 
 
@@ -49,7 +49,11 @@ def absolutize(html: str, page_url: str) -> str:
     """Make every ``href``/``src``/``srcset`` URL absolute against the entry's own page."""
 
     def one(match: re.Match[str]) -> str:
-        return match.group(1) + urljoin(page_url, _unescape_amp(match.group(2))).replace("&", "&amp;") + match.group(3)
+        return (
+            match.group(1)
+            + urljoin(page_url, _unescape_amp(match.group(2))).replace("&", "&amp;")
+            + match.group(3)
+        )
 
     def srcset(match: re.Match[str]) -> str:
         parts = []
@@ -84,11 +88,11 @@ def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: 
     fg.link(href=info.feed_url, rel="self", type=MEDIA_TYPES[fmt])
     fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS takes it as <link>
     for entry in entries:
-        _add_entry(fg, entry)
+        _add_entry(fg, entry, fmt)
     return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
 
 
-def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
+def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> None:
     doc = entry.doc
     fe = fg.add_entry(order="append")
     fe.id(entry.url)
@@ -98,15 +102,16 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
     if doc.date is not None:
         fe.published(doc.date)
     fe.updated(_updated(doc))
-    for author in entry.authors:
-        fe.author({"name": author.name})
+    for name, url in entry.authors:
+        fe.author({"name": name, **({"uri": url} if url else {})})
         if hasattr(fe, "dc"):
-            fe.dc.dc_creator(author.name)
+            fe.dc.dc_creator(name)
     for term in entry.categories:
         fe.category(term=term.slug, label=term.name)
     if doc.summary_html:
         fe.summary(_text(doc.summary_html) or doc.title)
-    fe.content(absolutize(doc.html, entry.url), type="CDATA")
+    # RSS: content:encoded in a CDATA section; Atom: escaped HTML (RFC 4287 has no CDATA type).
+    fe.content(absolutize(doc.html, entry.url), type="CDATA" if fmt == "rss" else "html")
 
 
 def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
@@ -127,8 +132,7 @@ def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig)
         if doc.image:
             item["image"] = absolute(config.base_url, doc.image)
         if entry.authors:
-            item["authors"] = [{"name": a.name, **({"url": a.profile["url"]} if a.profile.get("url") else {})}
-                               for a in entry.authors]
+            item["authors"] = [{"name": name, **({"url": url} if url else {})} for name, url in entry.authors]
         if entry.categories:
             item["tags"] = [t.name for t in entry.categories]
         items.append(item)

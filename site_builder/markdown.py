@@ -166,8 +166,9 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any)
 def _first_paragraph(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:
     for i, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0 and not token.hidden:
-            inline = tokens[i + 1]
-            return "<p>" + md.renderer.renderInline(inline.children or [], md.options, env) + "</p>"
+            # Footnote references would point at notes a list page does not show.
+            children = [c for c in tokens[i + 1].children or () if c.type != "footnote_ref"]
+            return "<p>" + md.renderer.renderInline(children, md.options, env) + "</p>"
     return ""
 
 

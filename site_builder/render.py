@@ -93,8 +93,12 @@ class SiteView:
             own = f"/{self.site.docs[ctx['doc']].section}/"
         pages = ([] if own_only else ["/"]) + ([own] if own and own != "/" else [])
         return [
-            {"type": MEDIA_TYPES[fmt], "href": page + name, "label": FEED_LABELS[fmt],
-             "title": f"{self.feed_pages[page]} ({FEED_LABELS[fmt]})"}
+            {
+                "type": MEDIA_TYPES[fmt],
+                "href": page + name,
+                "label": FEED_LABELS[fmt],
+                "title": f"{self.feed_pages[page]} ({FEED_LABELS[fmt]})",
+            }
             for page in pages
             if page in self.feed_pages
             for fmt, name in FEED_FILES.items()
@@ -126,8 +130,11 @@ def render_routes(
     routes: Iterable[Route], site: Site, config: SiteConfig, env: jinja2.Environment
 ) -> tuple[list[Output], list[Diagnostic]]:
     routes = list(routes)
-    view = SiteView(site, config, {r.context["page"]: r.context["title"] for r in routes
-                                   if r.template.startswith("feed:")})
+    view = SiteView(
+        site,
+        config,
+        {r.context["page"]: r.context["title"] for r in routes if r.template.startswith("feed:")},
+    )
     outputs: list[Output] = []
     problems: list[Diagnostic] = []
     seen: set[tuple[str, int | None, str]] = set()  # one message per template fault, not per page
@@ -194,12 +201,29 @@ def _context(route: Route, view: SiteView) -> dict[str, Any]:
 def _feed(route: Route, view: SiteView) -> bytes:
     config = view.config
     ctx = route.context
-    info = FeedInfo(ctx["title"], ctx["description"] or config.description,
-                    absolute(config.base_url, ctx["page"]), absolute(config.base_url, route.url))
-    entries = [FeedEntry(doc, absolute(config.base_url, doc.url), tuple(view.terms_of(doc, "authors")),
-                         tuple(view.terms_of(doc, "tags")))
-               for doc in view.docs(route.inputs)]
+    info = FeedInfo(
+        ctx["title"],
+        ctx["description"] or config.description,
+        absolute(config.base_url, ctx["page"]),
+        absolute(config.base_url, route.url),
+    )
+    entries = [
+        FeedEntry(
+            doc,
+            absolute(config.base_url, doc.url),
+            _feed_authors(doc, view),
+            tuple(view.terms_of(doc, "tags")),
+        )
+        for doc in view.docs(route.inputs)
+    ]
     return render_feed(route.template.removeprefix("feed:"), info, entries, config)
+
+
+def _feed_authors(doc: Document, view: SiteView) -> tuple[tuple[str, str], ...]:
+    """A contribution's author is its contributor; other posts name theirs (profile URL if any)."""
+    if doc.kind == "contribution" and "contributor" in doc.fields:
+        return ((doc.fields["contributor"].name, doc.fields["contributor"].url),)
+    return tuple((a.name, a.profile.get("url", "")) for a in view.terms_of(doc, "authors"))
 
 
 def _format_date(value: dt.datetime | None, fmt: str = "%-d %B %Y") -> str:
