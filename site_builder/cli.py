@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url from site.toml for this build")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--jobs", type=int, default=0, help="processes to use (default: every core)")
+    serve = commands.add_parser("serve", help="build, serve, rebuild on change and reload the browser")
+    serve.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000, or the next free one)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.add_argument("--future", action="store_true", help="include posts dated in the future")
     init = commands.add_parser("init", help="create a new site")
     init.add_argument("dir", type=Path, help="the folder to create")
     init.add_argument("--github-pages", action="store_true", help="add a GitHub Pages workflow")
@@ -65,6 +71,12 @@ def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
 
         return init.run(args.dir.absolute(), args.github_pages, reporter)
     root = args.path.resolve()
+    if args.command == "serve":
+        from .commands import serve
+
+        return serve.run(
+            root, args.host, args.port, BuildOptions(drafts=args.drafts, future=args.future), reporter
+        )
     if args.command == "deploy":
         from .commands import deploy
 

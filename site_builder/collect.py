@@ -10,6 +10,7 @@ from .diagnostics import Diagnostic, error
 from .links import resolve_links
 from .model import BuildOptions, Document, LeftOut, Section, Site
 from .taxonomies import build_terms
+from .urls import normalise
 
 
 def collect(
@@ -103,9 +104,19 @@ def _duplicate_urls(docs: Iterable[Document]) -> list[Diagnostic]:
     seen: dict[str, str] = {}
     problems = []
     for doc in sorted(docs, key=lambda d: d.id):
-        for url in (doc.url, *doc.aliases):
-            key = url.rstrip("/").casefold() or "/"
-            other = seen.setdefault(key, doc.id)
+        own = _output_path(doc.url)
+        for alias in doc.aliases:
+            if _output_path(normalise(alias)) == own:  # its redirect page would replace the page itself
+                problems.append(
+                    error(
+                        "url/duplicate",
+                        f"content/{doc.id}",
+                        f"the alias {alias} is this page's own URL",
+                        hint="remove it from 'aliases'",
+                    )
+                )
+        for url in dict.fromkeys((doc.url, *(normalise(a) for a in doc.aliases))):
+            other = seen.setdefault(_output_path(url), doc.id)
             if other != doc.id:
                 problems.append(
                     error(
@@ -116,3 +127,9 @@ def _duplicate_urls(docs: Iterable[Document]) -> list[Diagnostic]:
                     )
                 )
     return problems
+
+
+def _output_path(url: str) -> str:
+    """The file a URL is written to, case-folded: "/a/" and "/A/index.html" are one file."""
+    rel = url.lstrip("/")
+    return (rel + "index.html" if rel == "" or rel.endswith("/") else rel).casefold()

@@ -237,6 +237,8 @@ def _section(name: str, table: Any, data: dict[str, Any], problems: list[Diagnos
             )
         )
     paginate = t.get("paginate", data.get("paginate", 10))
+    if "paginate" in t and paginate < 1:  # 0 would crash pagination later (range step 0)
+        problems.append(_problem(f"sections.{name}.paginate", "must be at least 1", "set it to 1 or more"))
     return SectionConfig(
         kind, t.get("permalink", default_permalink(kind, name)), paginate, t.get("title", "")
     )

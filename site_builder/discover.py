@@ -87,6 +87,16 @@ def _walk(folder: Path, root: Path, problems: list[Diagnostic]) -> list[Path]:
                     )
                 )
                 continue
+            if path.is_symlink() and not path.exists():  # dangling, or a loop (a -> b -> a)
+                problems.append(
+                    warning(
+                        "discover/symlink-broken",
+                        _rel(path, root),
+                        "this link points to nothing (or to itself) and was skipped",
+                        hint="fix or remove the link",
+                    )
+                )
+                continue
             if not path.is_file():
                 continue
             found.append(path)

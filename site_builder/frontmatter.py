@@ -53,13 +53,37 @@ def split(text: str, path: str) -> Split | Diagnostic:
                 hint=f"add a line with just '{fence}' after the last front matter field",
             )
         body_line = text[: len(text) - len(body)].count("\n") + 1
-        loaded = _load(fmt, raw, path)
+        loaded = _load(fmt, raw, path, _raw_line(handler, text))
         if isinstance(loaded, Diagnostic):
             return loaded
         return Split(loaded, body, body_line, _key_lines(text, body_line))
     return Split({}, text, 1, {})
 
 
+def _raw_line(handler: BaseHandler, text: str) -> int:
+    """The file line on which the front matter text starts (its line 0, the rest of the fence line).
+
+    The fence pattern's trailing ``\\s*`` can swallow blank lines after ``---``, so count them.
+    """
+    fence = handler.FM_BOUNDARY.search(text)
+    return text[: fence.end()].count("\n") + 1 if fence else 1
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (``2026-02-30``) are YAML errors with a line, not a crash."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"impossible date {node.value!r} ({exc})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
 
 
@@ -72,13 +96,27 @@ def _key_lines(text: str, body_line: int) -> dict[str, int]:
     return found
 
 
-def _load(fmt: str, raw: str, path: str) -> dict[str, Any] | Diagnostic:
+def _load(fmt: str, raw: str, path: str, first_line: int) -> dict[str, Any] | Diagnostic:
+    """Load ``raw``, whose line 0 is line ``first_line`` of the file."""
+    try:
+        return _load_mapping(fmt, raw, path, first_line)
+    except RecursionError:  # [[[[... thousands deep: hostile or broken, never a traceback (SPEC §9)
+        return error(
+            f"front-matter/{fmt}",
+            path,
+            "the front matter is nested too deeply to read",
+            first_line + 1,
+            hint="flatten the nested lists or tables",
+        )
+
+
+def _load_mapping(fmt: str, raw: str, path: str, first_line: int) -> dict[str, Any] | Diagnostic:
     if fmt == "yaml":
         try:
-            data = yaml.safe_load(raw)
+            data = yaml.load(raw, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 2 if mark is not None else 1  # +1 for the fence, +1 for 1-based
+            line = first_line + mark.line if mark is not None else first_line + 1
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             return error(
                 "front-matter/yaml",
@@ -91,12 +129,12 @@ def _load(fmt: str, raw: str, path: str) -> dict[str, Any] | Diagnostic:
         try:
             data = tomllib.loads(raw)
         except tomllib.TOMLDecodeError as exc:
-            found = re.search(r"at line (\d+)", str(exc))
-            line = int(found.group(1)) + 1 if found else 1
+            found = _TOML_AT.search(str(exc))  # 1-based within the block, not the file
+            line = first_line + int(found.group(1)) - 1 if found else first_line + 1
             return error(
                 "front-matter/toml",
                 path,
-                f"invalid TOML front matter: {exc}",
+                f"invalid TOML front matter: {_TOML_AT.sub('', str(exc))}",
                 line,
                 hint="check the TOML syntax on that line; strings need quotes",
             )
@@ -107,7 +145,7 @@ def _load(fmt: str, raw: str, path: str) -> dict[str, Any] | Diagnostic:
             "front-matter/not-a-mapping",
             path,
             f"the front matter is a {type(data).__name__}, not a set of 'key: value' fields",
-            2,
+            first_line + 1,
             hint="write one 'key: value' per line between the fences",
         )
     return {str(k): v for k, v in data.items()}

@@ -190,10 +190,14 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class BuildStats:
+    """Counts for the summary line; ``rendered_*`` are what this build rendered, not reused."""
+
     pages: int = 0
     feeds: int = 0
     statics: int = 0
     seconds: float = 0.0
+    rendered_pages: int = 0
+    rendered_feeds: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .collect import collect
 from .config import SiteConfig
@@ -21,6 +22,13 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(slots=True)
+class BuildState:
+    """What a long-lived caller (``serve``) keeps between builds so the next one does less."""
+
+    parsed: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class BuildResult:
     diagnostics: Diagnostics
     site: Site | None = None
@@ -31,9 +39,19 @@ class BuildResult:
 
 
 def run(
-    config: SiteConfig, opts: BuildOptions, *, until: str = "write", progress: Progress | None = None
+    config: SiteConfig,
+    opts: BuildOptions,
+    *,
+    until: str = "write",
+    progress: Progress | None = None,
+    state: BuildState | None = None,
+    reuse_from: Path | None = None,
 ) -> BuildResult:
-    """Build the site; stops before writing when any stage reported an error (or a warning, strict)."""
+    """Build the site; stops before writing when any stage reported an error (or a warning, strict).
+
+    ``reuse_from`` is an earlier output whose unchanged files are linked, not rendered again
+    (default: the output folder itself); ``state`` keeps parsed documents between calls.
+    """
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(diagnostics)
@@ -65,7 +83,13 @@ def run(
     statics = [Output(s.rel, source=s.path) for s in inventory.statics]
     result.outputs = outputs + statics + _pages_files(config)
     feeds = sum(1 for r in result.routes if r.template.startswith("feed:"))
-    counts = {"pages": len(outputs) - feeds, "feeds": feeds, "statics": len(statics)}
+    counts = {
+        "pages": len(outputs) - feeds,
+        "feeds": feeds,
+        "statics": len(statics),
+        "rendered_pages": len(outputs) - feeds,
+        "rendered_feeds": feeds,
+    }
     result.stats = BuildStats(**counts, seconds=time.perf_counter() - started)
     if until == "render" or diagnostics.has_errors(opts.strict):
         return result

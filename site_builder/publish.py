@@ -56,15 +56,21 @@ def publish(
         return None, [exc.diagnostic]
 
 
+def preflight(repo: Path, branch: str = "gh-pages") -> list[Diagnostic]:
+    """The checks ``publish`` starts with, for a command to run before spending time on a build."""
+    try:
+        _Git(repo).preflight(f"refs/heads/{branch}")
+    except _GitFailed as exc:
+        return [exc.diagnostic]
+    return []
+
+
 def _publish(
     repo: Path, folder: Path, branch: str, remote: str | None, skip: Collection[str], now: dt.datetime
 ) -> Published:
     git = _Git(repo)
-    git.check_repository()
     ref = f"refs/heads/{branch}"
-    if git.run("check-ref-format", ref, check=False).returncode != 0:
-        raise _GitFailed(error("deploy/branch", branch, f"{branch!r} is not a valid branch name"))
-    git.refuse_checked_out(ref)
+    git.preflight(ref)
     local = git.commit_of(ref)
     parent = git.newest(local, git.remote_tip(remote, ref) if remote else None)
     tree = git.write_tree(folder, skip)
@@ -131,6 +137,13 @@ class _Git:
             )
         return done
 
+    def preflight(self, ref: str) -> None:
+        self.check_repository()
+        if self.run("check-ref-format", ref, check=False).returncode != 0:
+            name = ref.removeprefix("refs/heads/")
+            raise _GitFailed(error("deploy/branch", name, f"{name!r} is not a valid branch name"))
+        self.refuse_checked_out(ref)
+
     def check_repository(self) -> None:
         done = self.run("rev-parse", "--is-inside-work-tree", check=False)
         if done.returncode != 0 and "not a git repository" not in done.stderr:
@@ -155,7 +168,7 @@ class _Git:
                     "deploy/branch-checked-out",
                     name,
                     f"the branch {name!r} is checked out, so deploying to it would change your files",
-                    hint=f"switch to your source branch first, or deploy with --branch other than {name}",
+                    hint="switch to your source branch first, or deploy to another branch with --branch",
                 )
             )
 
@@ -165,7 +178,17 @@ class _Git:
 
     def remote_tip(self, remote: str, ref: str) -> str | None:
         """The remote's branch tip, fetched when missing here, so history continues across clones."""
-        listed = self.run("ls-remote", "--heads", remote, ref).stdout.split()
+        done = self.run("ls-remote", "--heads", remote, ref, check=False)
+        if done.returncode != 0:
+            raise _GitFailed(
+                error(
+                    "deploy/remote",
+                    remote,
+                    f"could not read the remote {remote!r}: {_last_lines(done.stderr)}",
+                    hint="check the name with 'git remote -v', and your access to it",
+                )
+            )
+        listed = done.stdout.split()
         if not listed:
             return None
         if self.commit_of(listed[0]) is None:

@@ -7,13 +7,16 @@ from pathlib import Path
 from ..config import load_config
 from ..model import BuildOptions
 from ..pipeline import run as run_pipeline
-from ..publish import publish
+from ..publish import preflight, publish
 from ..report import Reporter, plural
 from ..write import MARKER
 
 
 def run(root: Path, remote: str | None, branch: str, base_url: str | None, reporter: Reporter) -> int:
     config = load_config(root, base_url)
+    if problems := preflight(root, branch):  # before the build: no git, no deploy
+        reporter.diagnostics(problems)
+        return 1
     opts = BuildOptions(base_url=base_url)
     result = run_pipeline(config, opts, progress=reporter.progress)
     reporter.diagnostics(result.diagnostics.sorted())
