@@ -49,11 +49,10 @@ def absolutize(html: str, page_url: str) -> str:
     """Make every ``href``/``src``/``srcset`` URL absolute against the entry's own page."""
 
     def one(match: re.Match[str]) -> str:
-        return (
-            match.group(1)
-            + urljoin(page_url, _unescape_amp(match.group(2))).replace("&", "&amp;")
-            + match.group(3)
-        )
+        url = match.group(2)
+        if url.startswith(("https://", "http://", "mailto:")):
+            return match.group(0)  # most links in posts are already absolute: skip urljoin
+        return match.group(1) + urljoin(page_url, _unescape_amp(url)).replace("&", "&amp;") + match.group(3)
 
     def srcset(match: re.Match[str]) -> str:
         parts = []
@@ -63,7 +62,9 @@ def absolutize(html: str, page_url: str) -> str:
                 parts.append(" ".join([urljoin(page_url, bits[0]), *bits[1:]]))
         return match.group(1) + ", ".join(parts) + match.group(3)
 
-    return _SRCSET.sub(srcset, _URL_ATTR.sub(one, html))
+    if "srcset=" in html:
+        html = _SRCSET.sub(srcset, html)
+    return _URL_ATTR.sub(one, html)
 
 
 def _unescape_amp(url: str) -> str:

@@ -7,25 +7,37 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import (
+    ParseCache,
+    ParseEntry,
+    global_key,
+    parse_key,
+    read_manifest,
+    route_key,
+    static_key,
+    template_keys,
+    view_digests,
+)
 from .collect import collect
 from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .discover import discover
-from .model import BuildOptions, BuildStats, Output, Route, Site
-from .parse import Renderers, parse_file
-from .render import make_environment, render_routes
+from .model import BuildOptions, BuildStats, Document, Output, Route, Site, SourceFile, StaticFile
+from .render import SiteView, make_view
 from .routes import plan_routes
-from .theme import load_theme
-from .write import check_out_folder, write_output
+from .theme import Theme, load_theme
+from .workers import job_count, parse_many, render_many
+from .write import Staging, check_out_folder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(slots=True)
 class BuildState:
-    """What a long-lived caller (``serve``) keeps between builds so the next one does less."""
+    """What a long-lived caller (``serve``) keeps between builds: parsed documents, in memory."""
 
-    parsed: dict[str, object] = field(default_factory=dict)
+    cache: ParseCache = field(default_factory=ParseCache)
+    outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (key, bytes)
 
 
 @dataclass(slots=True)
@@ -33,7 +45,7 @@ class BuildResult:
     diagnostics: Diagnostics
     site: Site | None = None
     routes: list[Route] = field(default_factory=list)
-    outputs: list[Output] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)  # filled only with until="render"
     stats: BuildStats = field(default_factory=BuildStats)
     written: bool = False
 
@@ -47,30 +59,25 @@ def run(
     state: BuildState | None = None,
     reuse_from: Path | None = None,
 ) -> BuildResult:
-    """Build the site; stops before writing when any stage reported an error (or a warning, strict).
+    """Build the site; nothing is swapped in when any stage reported an error (or a warning, strict).
 
-    ``reuse_from`` is an earlier output whose unchanged files are linked, not rendered again
-    (default: the output folder itself); ``state`` keeps parsed documents between calls.
+    ``until="collect"`` stops after planning (``check``); ``until="render"`` renders every route into
+    ``result.outputs`` and writes nothing. ``reuse_from`` is an earlier output whose unchanged files
+    are linked, not rendered (default: the output folder itself); ``state`` keeps parsed documents.
     """
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(diagnostics)
-    out = opts.out or config.root / "output"
+    out = (opts.out or config.root / "output").absolute()
     if until == "write" and (problem := check_out_folder(out)):
         diagnostics.add(problem)
         return result
+    jobs = job_count(opts.jobs)
     theme = load_theme(config)
     inventory, found = discover(config.root, theme.static_dirs)
     diagnostics.extend(found)
-    renderers = Renderers.create()
-    parsed = []
-    for n, src in enumerate(inventory.sources, start=1):
-        doc, problems = parse_file(src, config, renderers)
-        diagnostics.extend(problems)
-        if doc is not None:
-            parsed.append(doc)
-        if progress:
-            progress("parse", n, len(inventory.sources))
+    cache = state.cache if state is not None else ParseCache.load(config.root)
+    parsed = _parse(inventory.sources, config, cache, jobs, diagnostics, progress)
     site, problems = collect(parsed, inventory.sections, config, opts)
     diagnostics.extend(problems)
     result.site = site
@@ -78,25 +85,166 @@ def run(
     diagnostics.extend(problems)
     if until == "collect":
         return result
-    outputs, problems = render_routes(result.routes, site, config, make_environment(theme, config))
-    diagnostics.extend(problems)
-    statics = [Output(s.rel, source=s.path) for s in inventory.statics]
-    result.outputs = outputs + statics + _pages_files(config)
-    feeds = sum(1 for r in result.routes if r.template.startswith("feed:"))
-    counts = {
-        "pages": len(outputs) - feeds,
-        "feeds": feeds,
-        "statics": len(statics),
-        "rendered_pages": len(outputs) - feeds,
-        "rendered_feeds": feeds,
-    }
-    result.stats = BuildStats(**counts, seconds=time.perf_counter() - started)
-    if until == "render" or diagnostics.has_errors(opts.strict):
-        return result
-    write_output(result.outputs, out)
-    result.written = True
-    result.stats = BuildStats(**counts, seconds=time.perf_counter() - started)
+    view = make_view(site, config, result.routes)
+    plan = _plan(result.routes, view, theme, opts, inventory.statics)
+    if until == "render":
+        _render_in_memory(plan, view, theme, jobs, state, result)
+    else:
+        _write(plan, out, reuse_from or out, view, theme, jobs, opts, result, progress)
+    cache.save()
+    result.stats = BuildStats(**plan.counts(), seconds=time.perf_counter() - started)
     return result
+
+
+@dataclass(slots=True)
+class OutputPlan:
+    """Every output path with the key it is made with; ``todo`` is what must be rendered."""
+
+    routes: list[Route]
+    keys: dict[str, str]
+    statics: tuple[StaticFile, ...]
+    todo: list[Route] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        feeds = sum(1 for r in self.routes if r.template.startswith("feed:"))
+        rendered_feeds = sum(1 for r in self.todo if r.template.startswith("feed:"))
+        return {
+            "pages": len(self.routes) - feeds,
+            "feeds": feeds,
+            "statics": len(self.statics),
+            "rendered_pages": len(self.todo) - rendered_feeds,
+            "rendered_feeds": rendered_feeds,
+        }
+
+
+def _plan(
+    routes: list[Route], view: SiteView, theme: Theme, opts: BuildOptions, statics: tuple[StaticFile, ...]
+) -> OutputPlan:
+    shared = global_key(view.config, opts, view.site)
+    templates = template_keys(theme, {r.template for r in routes})
+    digests = view_digests(view.site, view.terms_of)
+    keys = {r.path: route_key(r, shared, templates[r.template], digests) for r in routes}
+    keys |= {s.rel: static_key(s.path) for s in statics}
+    keys |= {o.path: "pages:" + (o.data or b"").decode() for o in _pages_files(view.config)}
+    return OutputPlan(routes, keys, statics)
+
+
+def _render_in_memory(
+    plan: OutputPlan, view: SiteView, theme: Theme, jobs: int, state: BuildState | None, result: BuildResult
+) -> None:
+    """Every output as bytes (``serve`` and tests); with a state, unchanged pages are reused from it."""
+    known = state.outputs if state is not None else {}
+    reused = [
+        Output(r.path, known[r.path][1])
+        for r in plan.routes
+        if known.get(r.path, ("",))[0] == plan.keys[r.path]
+    ]
+    plan.todo = [r for r in plan.routes if known.get(r.path, ("",))[0] != plan.keys[r.path]]
+    rendered: list[Output] = []
+    for outputs, problems in render_many(plan.todo, view, theme, jobs):
+        rendered += outputs
+        result.diagnostics.extend(problems)
+    if state is not None and not result.diagnostics.has_errors():
+        state.outputs = {o.path: (plan.keys[o.path], o.data or b"") for o in reused + rendered}
+    statics = [Output(s.rel, source=s.path) for s in plan.statics]
+    result.outputs = sorted(reused + rendered, key=lambda o: o.path) + statics + _pages_files(view.config)
+
+
+def _write(
+    plan: OutputPlan,
+    out: Path,
+    previous: Path,
+    view: SiteView,
+    theme: Theme,
+    jobs: int,
+    opts: BuildOptions,
+    result: BuildResult,
+    progress: Progress | None,
+) -> None:
+    """Link what is unchanged from ``previous``, render the rest, swap in whole. A build that would
+    change nothing writes nothing (SPEC §8: unchanged output files are not rewritten)."""
+    manifest = read_manifest(previous)
+    plan.todo = [
+        r
+        for r in plan.routes
+        if manifest.get(r.path) != plan.keys[r.path] or not (previous / r.path).is_file()
+    ]
+    diagnostics = result.diagnostics
+    if diagnostics.has_errors(opts.strict):
+        return
+    if not plan.todo and previous == out and manifest == plan.keys and _complete(out, plan.keys):
+        result.written = True
+        return
+    staging = Staging(out)
+    try:
+        todo = {r.path for r in plan.todo}
+        for path, key in plan.keys.items():
+            if path not in todo and manifest.get(path) == key and (previous / path).is_file():
+                staging.link(path, previous / path, key)
+        for static in plan.statics:
+            if static.rel not in staging.manifest:
+                staging.copy(static.rel, static.path, plan.keys[static.rel])
+        for output in _pages_files(view.config):
+            if output.path not in staging.manifest:
+                staging.write(output.path, output.data or b"", plan.keys[output.path])
+        done = 0
+        for outputs, problems in render_many(plan.todo, view, theme, jobs):
+            diagnostics.extend(problems)
+            for output in outputs:
+                staging.write(output.path, output.data or b"", plan.keys[output.path])
+            done += len(outputs)
+            if progress:
+                progress("render", done, len(plan.todo))
+        if diagnostics.has_errors(opts.strict):
+            staging.abort()
+            return
+        staging.commit()
+        result.written = True
+    except BaseException:
+        staging.abort()
+        raise
+
+
+def _complete(out: Path, keys: dict[str, str]) -> bool:
+    """Every planned file is still there (someone may have deleted one by hand)."""
+    return all((out / path).is_file() for path in keys)
+
+
+def _parse(
+    sources: tuple[SourceFile, ...],
+    config: SiteConfig,
+    cache: ParseCache,
+    jobs: int,
+    diagnostics: Diagnostics,
+    progress: Progress | None,
+) -> list[Document]:
+    """Documents from the cache where the bytes are unchanged; the rest parsed (in a pool if many)."""
+    entries: dict[str, ParseEntry] = {}
+    misses: list[SourceFile] = []
+    keys: dict[str, str] = {}
+    for src in sources:
+        try:
+            keys[src.id] = parse_key(config, src.id, src.path.read_bytes())
+        except OSError:
+            keys[src.id] = ""  # unreadable: parse_file reports it
+        hit = cache.get(keys[src.id]) if keys[src.id] else None
+        if hit is None:
+            misses.append(src)
+        else:
+            entries[src.id] = hit
+    for n, (doc_id, doc, problems) in enumerate(parse_many(misses, config, jobs), start=1):
+        entries[doc_id] = (doc, tuple(problems))
+        if keys[doc_id]:
+            cache.put(keys[doc_id], entries[doc_id])
+        if progress:
+            progress("parse", n, len(misses))
+    docs = []
+    for src in sources:  # in source order, whatever order the pool finished in
+        doc, problems = entries[src.id]
+        diagnostics.extend(problems)
+        if doc is not None:
+            docs.append(doc)
+    return docs
 
 
 def _pages_files(config: SiteConfig) -> list[Output]:

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, render_feed
 from .model import Document, Output, Route, Site, Term
 from .routes import TERM_INDEXES
-from .taxonomies import slugs_of
+from .taxonomies import term_key
 from .theme import Theme
 from .urls import absolute, with_base
 
@@ -30,6 +30,9 @@ class SiteView:
     site: Site
     config: SiteConfig
     feed_pages: Mapping[str, str]  # page URL -> feed title, for every page that has feeds
+    # Memos: a view is made once per build (or per worker) and read by every template.
+    _terms_of: dict[tuple[str, str], list[Term]] = field(default_factory=dict, compare=False, repr=False)
+    _by_key: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -73,13 +76,26 @@ class SiteView:
 
     def terms_of(self, doc: Document, taxonomy: str) -> list[Term]:
         """The terms a document belongs to, in its own order (tags, authors, team, challenges, tools)."""
+        found = self._terms_of.get((doc.id, taxonomy))
+        if found is not None:  # asked for by every page, list and feed that shows the document
+            return found
         values: Iterable[str] = {
             "tags": doc.tags,
             "authors": doc.authors,
             "teams": (doc.team,) if doc.team else (),
         }.get(taxonomy) or doc.fields.get(taxonomy, ())
-        terms = self.site.taxonomies.get(taxonomy, {})
-        return [terms[s] for s in slugs_of(taxonomy, values, terms) if s in terms]
+        by_key = self._by_key.get(taxonomy)
+        if by_key is None:
+            by_key = self._by_key[taxonomy] = {
+                t.key: t for t in self.site.taxonomies.get(taxonomy, {}).values()
+            }
+        found = []
+        for value in values:
+            term = by_key.get(term_key(value))
+            if term is not None and term not in found:
+                found.append(term)
+        self._terms_of[(doc.id, taxonomy)] = found
+        return found
 
     def feeds_for(self, route: Route, own_only: bool = False) -> list[dict[str, str]]:
         """The site's feeds, then those of the section or term the page belongs to (autodiscovery)."""
@@ -126,15 +142,16 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     return env
 
 
+def make_view(site: Site, config: SiteConfig, routes: Iterable[Route]) -> SiteView:
+    """The site view every template gets; it knows which pages have feeds, from all routes."""
+    feed_pages = {r.context["page"]: r.context["title"] for r in routes if r.template.startswith("feed:")}
+    return SiteView(site, config, feed_pages)
+
+
 def render_routes(
-    routes: Iterable[Route], site: Site, config: SiteConfig, env: jinja2.Environment
+    routes: Iterable[Route], view: SiteView, env: jinja2.Environment
 ) -> tuple[list[Output], list[Diagnostic]]:
-    routes = list(routes)
-    view = SiteView(
-        site,
-        config,
-        {r.context["page"]: r.context["title"] for r in routes if r.template.startswith("feed:")},
-    )
+    config = view.config
     outputs: list[Output] = []
     problems: list[Diagnostic] = []
     seen: set[tuple[str, int | None, str]] = set()  # one message per template fault, not per page

@@ -34,6 +34,7 @@ def plan_routes(site: Site, config: SiteConfig) -> tuple[list[Route], list[Diagn
         *_terms(site, config),
         *_archive(site),
         Route("/404.html", "404.html", {}, ()),
+        Route("/search/", "search.html", {}, ()),
         *_aliases(site),
         *_feeds(site, config),
         Route("/robots.txt", "robots.txt", {}, ()),
@@ -112,8 +113,9 @@ def _home(site: Site, config: SiteConfig) -> Route:
 
 def _sections(site: Site, config: SiteConfig) -> Iterator[Route]:
     for name, section in site.sections.items():
+        index = tuple(i for i in (f"{name}/_index.md",) if i in site.docs)  # title, description, intro
         for pager in paginate(section.url, section.docs, config.section(name).paginate):
-            yield Route(pager.url, "section.html", {"section": name, "pager": pager}, pager.docs)
+            yield Route(pager.url, "section.html", {"section": name, "pager": pager}, pager.docs + index)
 
 
 def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
@@ -133,7 +135,7 @@ def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
                     pager.url,
                     "term.html",
                     {"taxonomy": taxonomy, "term": term.slug, "pager": pager},
-                    pager.docs,
+                    term.docs,  # every page shows how many posts the term has
                 )
 
 

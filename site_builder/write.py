@@ -43,25 +43,63 @@ def check_out_folder(out: Path) -> Diagnostic | None:
     return None
 
 
+class Staging:
+    """A folder beside ``out`` that outputs stream into; ``commit`` swaps it in whole, ``abort`` drops it.
+
+    Streaming keeps memory flat on large sites: rendered pages are written as they come, not held.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
+        self.manifest: dict[str, str] = {}  # output path -> the key it was made with
+
+    def _target(self, rel: str) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, rel: str, data: bytes, key: str = "") -> None:
+        self._target(rel).write_bytes(data)
+        self.manifest[rel] = key
+
+    def copy(self, rel: str, source: Path, key: str = "") -> None:
+        shutil.copyfile(source, self._target(rel))
+        self.manifest[rel] = key
+
+    def link(self, rel: str, previous: Path, key: str) -> None:
+        """Reuse an unchanged file of an earlier output: same inode and mtime, nothing rewritten."""
+        target = self._target(rel)
+        try:
+            os.link(previous, target)
+        except OSError:  # another file system, or links not allowed: a copy keeps the mtime
+            shutil.copy2(previous, target)
+        self.manifest[rel] = key
+
+    def commit(self) -> None:
+        marker = {"tool": "site-builder", "files": dict(sorted(self.manifest.items()))}
+        (self.path / MARKER).write_text(json.dumps(marker, indent=0) + "\n")
+        _swap(self.path, self.out)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
 def write_output(outputs: Iterable[Output], out: Path) -> int:
     """Write every output to a staging folder beside ``out``, then swap; returns files written."""
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    staging = Staging(out)
     try:
         count = 0
         for output in sorted(outputs, key=lambda o: o.path):
-            target = staging / output.path
-            target.parent.mkdir(parents=True, exist_ok=True)
             if output.data is not None:
-                target.write_bytes(output.data)
+                staging.write(output.path, output.data)
             elif output.source is not None:
-                shutil.copyfile(output.source, target)
+                staging.copy(output.path, output.source)
             count += 1
-        (staging / MARKER).write_text(json.dumps({"tool": "site-builder", "files": count}) + "\n")
-        _swap(staging, out)
+        staging.commit()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.abort()
         raise
     return count
 

