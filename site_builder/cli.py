@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError
+from .config import KIND_NAMES, ConfigError
 from .model import BuildOptions
 from .report import Reporter
 
@@ -36,6 +36,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000, or the next free one)")
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument("--future", action="store_true", help="include posts dated in the future")
+    new = commands.add_parser("new", help="write a new post with today's date and the right fields")
+    new.add_argument("kind", choices=KIND_NAMES, help="what to write")
+    new.add_argument("title", help="its title (the file name comes from it)")
+    new.add_argument(
+        "--author", help="the author (default: the only profile in site.toml, or git's user.name)"
+    )
+    new.add_argument("--team", help="the team slug, for weeknotes")
+    new.add_argument("--path", default=".", type=Path, help="the site folder (default: here)")
+    check = commands.add_parser("check", help="validate the content without writing the site")
+    check.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="github prints workflow annotations for pull requests",
+    )
     init = commands.add_parser("init", help="create a new site")
     init.add_argument("dir", type=Path, help="the folder to create")
     init.add_argument("--github-pages", action="store_true", help="add a GitHub Pages workflow")
@@ -71,6 +87,14 @@ def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
 
         return init.run(args.dir.absolute(), args.github_pages, reporter)
     root = args.path.resolve()
+    if args.command == "new":
+        from .commands import new
+
+        return new.run(root, args.kind, args.title, args.author, args.team, reporter)
+    if args.command == "check":
+        from .commands import check
+
+        return check.run(root, args.format, reporter)
     if args.command == "serve":
         from .commands import serve
 

@@ -11,7 +11,10 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from .config import SiteConfig
 from .diagnostics import Diagnostic, error
+from .kinds import fields_of
+from .urls import slugify
 
 TODAY = "__TODAY__"
 WORKFLOW = ".github/workflows/pages.yml"
@@ -77,3 +80,77 @@ def _refuse(target: Path) -> Diagnostic | None:
             hint="choose a new or empty folder, e.g. 'site-builder init my-site'",
         )
     return None
+
+
+# --- ``site-builder new``: one ready-to-edit file of a kind, generated from its schema (kinds.py).
+
+BODIES = {
+    "weeknote": "What we did this week.\n\n<!--more-->\n\n## What we learned\n\n## What we're stuck on\n\n"
+    "## Next week\n",
+    "case-study": "## The challenge\n\n## What we did\n\n## What happened\n\n## What we'd tell others\n",
+    "contribution": "Tell people what you did, with which everyday tools, and what you learned.\n",
+    "page": "Write the page here.\n",
+}
+
+
+def new_document(
+    config: SiteConfig, kind: str, title: str, author: str, team: str, today: dt.date
+) -> tuple[Path | None, list[Diagnostic]]:
+    """Write ``content/<section>/<slug>.md`` with every field of ``kind``; never overwrite a file."""
+    section = next((n for n, s in config.sections.items() if s.kind == kind), SECTION_FOR_KIND[kind])
+    folder = config.root / "content" / section if section else config.root / "content"
+    path = folder / f"{slugify(title)}.md"
+    shown = path.relative_to(config.root).as_posix()
+    if path.exists():
+        return None, [
+            error(
+                "new/exists",
+                shown,
+                "the file already exists and was left as it was",
+                hint="choose another title, or edit the existing file",
+            )
+        ]
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(front_matter(kind, title, author, team, today) + "\n" + BODIES[kind], encoding="utf-8")
+    return path, []
+
+
+SECTION_FOR_KIND = {
+    "weeknote": "weeknotes",
+    "case-study": "case-studies",
+    "contribution": "contributions",
+    "page": "",
+}
+
+
+def front_matter(kind: str, title: str, author: str, team: str, today: dt.date) -> str:
+    """YAML with known values filled in and every other field of the kind commented with its help."""
+    known: dict[str, str] = {"title": _yaml(title), "date": today.isoformat()}
+    if author:
+        known["authors"] = f"[{_yaml(author)}]"
+    if team and kind == "weeknote":
+        known["team"] = _yaml(slugify(team))
+    if kind == "contribution":
+        known["contributor"] = f'\n  name: {_yaml(author or "Your name")}\n  organisation: ""\n  url: ""'
+        known.pop("authors", None)
+        known["licence"] = '"CC BY 4.0"'
+    lines = ["---"]
+    if kind == "weeknote":
+        year, week, _ = today.isocalendar()
+        lines.append(f"# ISO week {week}, {year}: the title defaults to 'Weeknotes: week {week}, {year}'")
+    for f in fields_of(kind):
+        if f.name in known:
+            value = known[f.name]
+            lines.append(f"{f.name}:{value}" if value.startswith("\n") else f"{f.name}: {value}")
+        else:
+            lines.append(f"# {f.name}: {_EMPTY[f.type]}  # {f.help}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+_EMPTY = {"str": '""', "list": "[]", "date": "YYYY-MM-DD", "bool": "false", "contributor": '{name: ""}'}
+
+
+def _yaml(text: str) -> str:
+    """A YAML double-quoted scalar: safe for colons, hashes and quotes in titles and names."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
