@@ -1,0 +1,83 @@
+"""`site-builder check` on a fixture site with one of each problem, in all three formats (issue 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_builder.commands import check
+from site_builder.report import Reporter
+
+BROKEN = Path(__file__).resolve().parents[1] / "sites" / "broken"
+NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
+# (code, file, line or None) that the fixture site must produce, read off the fixture by hand.
+EXPECTED = {
+    ("front-matter/yaml", "content/weeknotes/bad-yaml.md", 4),
+    ("front-matter/missing", "content/weeknotes/no-date.md", None),
+    ("front-matter/challenge", "content/case-studies/unknown-challenge.md", 4),
+    ("url/duplicate", "content/contributions/no-alt.md", None),
+    ("link/broken", "content/weeknotes/good.md", 6),
+    ("link/anchor", "content/weeknotes/good.md", 6),
+    ("image/alt", "content/weeknotes/good.md", 8),
+    ("image/alt", "content/contributions/no-alt.md", None),
+    ("content/future", "content/weeknotes/future.md", None),
+    ("content/skipped", "content/weeknotes/_notes.md", None),
+}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(BROKEN, tmp_path / "broken"))
+
+
+def run_check(site: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = check.run(site, fmt, Reporter(), now=NOW)
+    return code, capsys.readouterr().out
+
+
+def test_json_lists_each_problem_with_file_and_line(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_check(site, "json", capsys)
+    assert code == 1
+    found = json.loads(out)
+    keys = {(d["code"], d["path"], d["line"]) for d in found}
+    for code_, path, line in EXPECTED:
+        if line is None:
+            assert any(k[0] == code_ and k[1] == path for k in keys), (code_, path)
+        else:
+            assert (code_, path, line) in keys, (code_, path, line)
+    assert all(d["severity"] in ("error", "warning") and d["message"] and d["hint"] for d in found)
+    duplicate = next(d for d in found if d["code"] == "url/duplicate")
+    assert "content/contributions/also-same.md" in duplicate["message"]  # names both files
+    assert "no-alt.md" not in {d["path"] for d in found if d["code"] == "content/draft"}
+
+
+def test_text_format(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_check(site, "text", capsys)
+    assert code == 1
+    assert "content/weeknotes/bad-yaml.md:4: error: invalid YAML front matter" in out
+    assert "content/case-studies/unknown-challenge.md:4: error: unknown challenge 'bureaucracy'" in out
+    assert out.strip().splitlines()[-1].startswith("Checked: 4 errors,")
+    assert "Traceback" not in out
+
+
+def test_github_format_is_workflow_annotations(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_check(site, "github", capsys)
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert all(line.startswith(("::error ", "::warning ")) for line in lines)
+    assert "::error file=content/weeknotes/bad-yaml.md,line=4,title=front-matter/yaml::" in out
+    assert "::warning file=content/weeknotes/good.md,line=8,title=image/alt::" in out
+
+
+def test_a_clean_site_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text('title = "Clean"\nbase_url = "https://example.org/"\n')
+    (tmp_path / "content" / "about.md").write_text("---\ntitle: About\n---\nAll fine.\n")
+    code, out = run_check(tmp_path, "text", capsys)
+    assert code == 0
+    assert out.strip() == "Checked: 0 errors, 0 warnings."
+    assert not (tmp_path / "output").exists()  # check writes nothing
