@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +21,13 @@ from .cache import (
 )
 from .collect import collect
 from .config import SiteConfig
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .discover import discover
 from .model import BuildOptions, BuildStats, Document, Output, Route, Site, SourceFile, StaticFile
 from .render import SiteView, make_view
 from .routes import plan_routes
+from .search import BUNDLE as SEARCH_FOLDER
+from .search import index_site
 from .theme import Theme, load_theme
 from .workers import job_count, parse_many, render_many
 from .write import Staging, check_out_folder
@@ -195,6 +198,8 @@ def _write(
             done += len(outputs)
             if progress:
                 progress("render", done, len(plan.todo))
+        if not diagnostics.has_errors(opts.strict):
+            diagnostics.extend(_search_index(staging, plan, manifest, previous))
         if diagnostics.has_errors(opts.strict):
             staging.abort()
             return
@@ -203,6 +208,32 @@ def _write(
     except BaseException:
         staging.abort()
         raise
+
+
+def _search_index(
+    staging: Staging, plan: OutputPlan, manifest: dict[str, str], previous: Path
+) -> list[Diagnostic]:
+    """Pagefind's index of the staged pages; linked from the previous output when no page changed."""
+    key = "search:" + route_key_of_pages(plan)
+    old = [p for p, k in manifest.items() if k == key and p.startswith(SEARCH_FOLDER + "/")]
+    if old and all((previous / p).is_file() for p in old):
+        for path in old:
+            staging.link(path, previous / path, key)
+        plan.keys |= dict.fromkeys(old, key)
+        return []
+    problems = index_site(staging.path)
+    for path in sorted((staging.path / SEARCH_FOLDER).rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(staging.path).as_posix()
+            staging.manifest[rel] = key
+            plan.keys[rel] = key
+    return problems
+
+
+def route_key_of_pages(plan: OutputPlan) -> str:
+    """What the search index depends on: every HTML page's key."""
+    pages = sorted((p, k) for p, k in plan.keys.items() if p.endswith(".html"))
+    return hashlib.blake2b(repr(pages).encode(), digest_size=16).hexdigest()
 
 
 def _complete(out: Path, keys: dict[str, str]) -> bool:

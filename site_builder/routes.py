@@ -71,7 +71,7 @@ def _sitemap(routes: list[Route], site: Site) -> Route:
     """Every HTML page but the 404 and redirects, with the newest change among what it shows."""
     entries = []
     for route in routes:
-        if not route.path.endswith(".html") or route.template in ("404.html", "redirect.html"):
+        if not route.path.endswith(".html") or route.template in ("404.html", "redirect.html", "search.html"):
             continue
         ids = (route.context["doc"],) if "doc" in route.context else route.inputs  # not its neighbours
         stamps = [s for s in (site.docs[i].updated or site.docs[i].date for i in ids) if s]

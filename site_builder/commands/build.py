@@ -20,10 +20,19 @@ def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
         reporter.line(f"Build failed ({why}); the previous output was left as it was.")
         return 1
     stats = result.stats
+    changed = stats.rendered_pages + stats.rendered_feeds
+    if changed == stats.pages + stats.feeds:
+        redone = ""
+    elif changed:
+        redone = (
+            f" (rendered {plural(stats.rendered_pages, 'page')} and {plural(stats.rendered_feeds, 'feed')})"
+        )
+    else:
+        redone = " (nothing changed)"
     parts = [
         f"Built {plural(stats.pages, 'page')}",
         f"{plural(stats.feeds, 'feed')}",
-        f"{plural(stats.statics, 'static file')} in {stats.seconds:.2f} s",
+        f"{plural(stats.statics, 'static file')} in {stats.seconds:.2f} s{redone}",
         plural(len(diags.warnings), "warning"),
     ]
     left = result.site.left_out if result.site else None
