@@ -64,7 +64,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help and --version exit 0
+        return exc.code if isinstance(exc.code, int) else 2
     reporter = Reporter()
     try:
         return _dispatch(args, reporter)

@@ -36,7 +36,7 @@ def discover(root: Path, theme_static: tuple[Path, ...]) -> tuple[Inventory, lis
         section = rel.split("/", 1)[0] if "/" in rel else ""
         if section:
             sections.add(section)
-        if path.suffix in MARKDOWN_SUFFIXES:
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:  # "Post.MD" is a post, never a raw copy
             sources.append(SourceFile(rel, path, section, path.name == INDEX_NAME))
         else:
             statics[rel] = StaticFile(rel, path)  # assets kept beside the posts that use them
@@ -77,16 +77,6 @@ def _walk(folder: Path, root: Path, problems: list[Diagnostic]) -> list[Path]:
             path = here / name
             if is_ignored(name):
                 continue
-            if path.is_symlink() and not _inside(path, root):
-                problems.append(
-                    error(
-                        "discover/symlink-out",
-                        _rel(path, root),
-                        "this link points outside the site folder",
-                        hint="copy the file into the site instead of linking it",
-                    )
-                )
-                continue
             if path.is_symlink() and not path.exists():  # dangling, or a loop (a -> b -> a)
                 problems.append(
                     warning(
@@ -94,6 +84,16 @@ def _walk(folder: Path, root: Path, problems: list[Diagnostic]) -> list[Path]:
                         _rel(path, root),
                         "this link points to nothing (or to itself) and was skipped",
                         hint="fix or remove the link",
+                    )
+                )
+                continue
+            if path.is_symlink() and not _inside(path, root):
+                problems.append(
+                    error(
+                        "discover/symlink-out",
+                        _rel(path, root),
+                        "this link points outside the site folder",
+                        hint="copy the file into the site instead of linking it",
                     )
                 )
                 continue

@@ -84,7 +84,8 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
-_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
+# "key:" (YAML), "key =" (TOML) and "[key]" (a TOML table such as [contributor])
+_KEY = re.compile(r"^(?:([A-Za-z_][\w-]*)\s*[:=]|\[\s*([A-Za-z_][\w-]*)\s*\])")
 
 
 def _key_lines(text: str, body_line: int) -> dict[str, int]:
@@ -92,7 +93,7 @@ def _key_lines(text: str, body_line: int) -> dict[str, int]:
     for number, line in enumerate(text.splitlines()[: body_line - 1], start=1):
         key = _KEY.match(line)
         if key:
-            found.setdefault(key.group(1), number)
+            found.setdefault(key.group(1) or key.group(2), number)
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -54,10 +55,17 @@ def permalink(
 
 
 def normalise(url: str) -> str:
-    """One leading slash, no doubled slashes, a trailing slash unless it names a file."""
-    url = "/" + re.sub(r"/{2,}", "/", url.strip().lstrip("/"))
+    """One leading slash, no doubled slashes, a trailing slash unless it names a file.
+
+    ``.`` and ``..`` segments are resolved and never climb above the root: a ``permalink`` or an
+    alias in front matter (which an outside contributor writes) must not name a file outside the
+    output folder (SPEC §9).
+    """
+    url = "/" + url.strip().lstrip("/")
+    trailing = url.endswith("/")
+    url = posixpath.normpath(url)
     last = url.rsplit("/", 1)[-1]
-    if last and "." not in last:
+    if last and (trailing or "." not in last):
         url += "/"
     return url
 

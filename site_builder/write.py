@@ -57,6 +57,9 @@ class Staging:
 
     def _target(self, rel: str) -> Path:
         target = self.path / rel
+        # Planned paths are normalised (urls.normalise); one that climbs out is a bug, never written.
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"refusing to write {rel!r} outside the output folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
