@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .links import resolve_links
-from .model import BuildOptions, Document, LeftOut, Section, Site
+from .model import BuildOptions, Document, LeftOut, Section, Site, Term
 from .taxonomies import build_terms
 from .urls import normalise
+from .weeknotes import streams
 
 
 def collect(
@@ -39,17 +40,43 @@ def collect(
     names = sorted(set(sections) | set(config.sections))
     built = {name: _section(name, docs, order + undated, config) for name in names}
     section_of_kind = {s.kind: s.name for s in reversed(built.values())}
+    terms = build_terms((docs[i] for i in order + undated), config, section_of_kind)
+    cadences = {slug: profile.cadence for slug, profile in config.teams.items()}
     site = Site(
         docs=docs,
         order=order,
         pages=tuple(i for i in order + undated if docs[i].section == ""),
         sections=built,
-        taxonomies=build_terms((docs[i] for i in order + undated), config, section_of_kind),
+        taxonomies=terms,
         neighbours=_neighbours(built.values(), docs),
         home_intro_html=docs["_index.md"].html if "_index.md" in docs else "",
         left_out=LeftOut(drafts, future),
+        streams=streams(docs, terms, cadences, now.date()),
+        related=related(docs, order, terms),
     )
     return site, problems
+
+
+def related(
+    docs: Mapping[str, Document],
+    order: tuple[str, ...],
+    terms: Mapping[str, Mapping[str, Term]],
+    limit: int = 3,
+) -> dict[str, tuple[str, ...]]:
+    """For each case study, those sharing most challenges (counted twice) and tags, newest first."""
+    score: dict[str, dict[str, int]] = {}
+    for taxonomy, weight in (("challenges", 2), ("tags", 1)):
+        for term in terms.get(taxonomy, {}).values():
+            studies = [i for i in term.docs if docs[i].kind == "case-study"]
+            for a in studies:
+                for b in studies:
+                    if a != b:
+                        score.setdefault(a, {})[b] = score.setdefault(a, {}).get(b, 0) + weight
+    rank = {doc_id: n for n, doc_id in enumerate(order)}
+    return {
+        a: tuple(sorted(others, key=lambda b: (-others[b], rank.get(b, 0)))[:limit])
+        for a, others in score.items()
+    }
 
 
 def is_future(doc: Document, now: dt.datetime) -> bool:

@@ -110,7 +110,8 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> None:
     for term in entry.categories:
         fe.category(term=term.slug, label=term.name)
     if doc.summary_html:
-        fe.summary(_text(doc.summary_html) or doc.title)
+        # Readers render RSS descriptions and many render Atom summaries as HTML: escape the text.
+        fe.summary(html.escape(_text(doc.summary_html) or doc.title), type="html")
     # RSS: content:encoded in a CDATA section; Atom: escaped HTML (RFC 4287 has no CDATA type).
     fe.content(absolutize(doc.html, entry.url), type="CDATA" if fmt == "rss" else "html")
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
@@ -55,7 +56,8 @@ def make_markdown(trusted: bool) -> MarkdownIt:
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
     allowed = _TRUSTED_ATTRS if trusted else ("class",)
     md.use(attrs_plugin, allowed=allowed).use(attrs_block_plugin, allowed=allowed)
-    md.validateLink = _safe_link  # type: ignore[method-assign]
+    _keep_template_lines(md)
+    md.validateLink = safe_link  # type: ignore[method-assign]
     md.core.ruler.push("sb_headings", _heading_ids)
     md.core.ruler.push("sb_links", _link_markers)
     md.add_render_rule("fence", _fence)
@@ -84,7 +86,20 @@ def render_markdown(md: MarkdownIt, text: str, doc_id: str, first_line: int) -> 
     )
 
 
-def _safe_link(url: str) -> bool:
+def _keep_template_lines(md: MarkdownIt) -> None:
+    """A line starting ``{%`` or ``{{`` is Liquid or Hugo syntax, not a block of attributes: keep it
+    as text (with a warning from parse) instead of letting the attrs plugin swallow it."""
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "attr")
+    original = rule.fn
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+        return not line.startswith(("{%", "{{")) and original(state, start, end, silent)
+
+    md.block.ruler.at("attr", guarded)
+
+
+def safe_link(url: str) -> bool:
     """Allow relative URLs and a few schemes; refuse javascript:, data:, vbscript:, file: and the rest."""
     cleaned = re.sub(r"[\x00-\x20]", "", unquote(url))
     scheme = _SCHEME.match(cleaned)

@@ -134,6 +134,27 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Stream:
+    """One team's or author's weeknotes, oldest first, with how regularly they publish (SPEC §3)."""
+
+    kind: str  # "teams" or "authors"
+    slug: str
+    cadence: str  # weekly or fortnightly
+    docs: tuple[DocId, ...]  # oldest first: a note's number is its position + 1
+    streak: int  # consecutive periods published, up to the latest period that is due
+    missed: tuple[dt.date, ...]  # Mondays of the periods missed in the last quarter
+    last_published: dt.datetime | None
+
+    def number(self, doc_id: DocId) -> int:
+        return self.docs.index(doc_id) + 1
+
+    def neighbours(self, doc_id: DocId) -> tuple[DocId | None, DocId | None]:
+        """(older, newer) within the stream."""
+        n = self.docs.index(doc_id)
+        return (self.docs[n - 1] if n > 0 else None, self.docs[n + 1] if n + 1 < len(self.docs) else None)
+
+
+@dataclass(frozen=True, slots=True)
 class LeftOut:
     """Counts of documents a build did not publish, for the summary line."""
 
@@ -153,6 +174,8 @@ class Site:
     neighbours: Mapping[DocId, tuple[DocId | None, DocId | None]]  # (older, newer) in section
     home_intro_html: str
     left_out: LeftOut
+    streams: Mapping[tuple[str, str], Stream] = field(default_factory=dict)  # (kind, slug) -> stream
+    related: Mapping[DocId, tuple[DocId, ...]] = field(default_factory=dict)  # case studies alike
 
 
 @dataclass(frozen=True, slots=True)

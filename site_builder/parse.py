@@ -16,7 +16,7 @@ from . import kinds
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Split, split
-from .markdown import make_markdown, render_markdown
+from .markdown import make_markdown, render_markdown, safe_link
 from .model import Document, SourceFile
 from .urls import permalink, slugify
 
@@ -61,6 +61,17 @@ def parse_file(
     stem = src.path.stem
     coerced, problems = kinds.coerce(kind, parts.meta, path, stem, config.tz, config.challenges, parts.lines)
     problems += kinds.warn_unknown_kind_fields(kind, parts.meta, path, parts.lines)
+    image = coerced.values.get("image", "")
+    if image and not safe_link(image):  # it becomes <img src> and og:image: same rule as Markdown links
+        problems.append(
+            error(
+                "front-matter/image",
+                path,
+                f"'image' must be a path or an http(s) URL, not {image!r}",
+                parts.lines.get("image", 1),
+                hint="use a path such as /images/chart.png",
+            )
+        )
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     problems += _template_syntax(parts, path)

@@ -16,8 +16,9 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, render_feed
-from .model import Document, Output, Route, Site, Term
-from .routes import TERM_INDEXES
+from .kinds import Field, fields_of
+from .model import Document, Output, Route, Site, Stream, Term
+from .routes import TERM_INDEXES, neighbours_of, stream_of
 from .taxonomies import term_key
 from .theme import Theme
 from .urls import absolute, with_base
@@ -103,6 +104,8 @@ class SiteView:
         own = None
         if "term" in ctx and (term := self.term(ctx["taxonomy"], ctx["term"])) is not None:
             own = term.url
+        elif route.template == "roundup.html":
+            own = route.url
         elif "section" in ctx:
             own = self.site.sections[ctx["section"]].url
         elif "doc" in ctx and self.site.docs[ctx["doc"]].section:
@@ -121,8 +124,22 @@ class SiteView:
         ]
 
     def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
-        older, newer = self.site.neighbours.get(doc.id, (None, None))
+        """(older, newer): in the weeknote's team stream, else in the section."""
+        older, newer = neighbours_of(self.site, doc)
         return (self.site.docs[older] if older else None, self.site.docs[newer] if newer else None)
+
+    def stream(self, doc: Document) -> Stream | None:
+        return stream_of(self.site, doc)
+
+    def team_stream(self, slug: str) -> Stream | None:
+        return self.site.streams.get(("teams", slug))
+
+    def related(self, doc: Document) -> list[Document]:
+        return [self.site.docs[i] for i in self.site.related.get(doc.id, ())]
+
+    def fields_of(self, kind: str) -> list[Field]:
+        """A kind's front matter fields, for pages that document them (how to contribute)."""
+        return list(fields_of(kind))
 
 
 def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:

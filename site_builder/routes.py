@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES
-from .model import Pager, Route, Site
-from .urls import normalise, paged
+from .model import Document, Pager, Route, Site, Stream
+from .urls import normalise, paged, slugify
 
 DOC_TEMPLATES = {
     "weeknote": "weeknote.html",
@@ -23,6 +24,8 @@ TERM_INDEXES = {
     "teams": "Teams",
     "challenges": "Challenges",
     "tools": "Tools",
+    "sectors": "Sectors",
+    "contributors": "Contributors",
 }
 
 
@@ -33,6 +36,7 @@ def plan_routes(site: Site, config: SiteConfig) -> tuple[list[Route], list[Diagn
         *_sections(site, config),
         *_terms(site, config),
         *_archive(site),
+        *_roundups(site),
         Route("/404.html", "404.html", {}, ()),
         Route("/search/", "search.html", {}, ()),
         *_aliases(site),
@@ -53,6 +57,8 @@ def feed_scopes(site: Site, config: SiteConfig) -> Iterator[tuple[str, str, str,
         dated = tuple(i for i in section.docs if site.docs[i].date)
         if dated:
             yield section.url, f"{section.title} · {config.title}", section.description, dated
+    for url, title, ids in roundups(site):
+        yield url, f"{title} · {config.title}", "", ids
     for taxonomy in FEED_TAXONOMIES:
         for term in site.taxonomies.get(taxonomy, {}).values():
             dated = tuple(i for i in term.docs if site.docs[i].date)
@@ -96,13 +102,37 @@ def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:
     ]
 
 
+def stream_of(site: Site, doc: Document) -> Stream | None:
+    """A weeknote's stream: its team's, else its first author's (SPEC §3: numbered per stream)."""
+    if doc.kind != "weeknote":
+        return None
+    if doc.team and ("teams", doc.team) in site.streams:
+        return site.streams[("teams", doc.team)]
+    return site.streams.get(("authors", slugify(doc.authors[0]))) if doc.authors else None
+
+
+def neighbours_of(site: Site, doc: Document) -> tuple[str | None, str | None]:
+    """(older, newer): within the weeknote's stream, else within its section."""
+    stream = stream_of(site, doc)
+    if stream is not None and doc.id in stream.docs:
+        return stream.neighbours(doc.id)
+    return site.neighbours.get(doc.id, (None, None))
+
+
 def _documents(site: Site) -> Iterator[Route]:
     for doc in site.docs.values():
         if doc.is_index:
             continue
-        older, newer = site.neighbours.get(doc.id, (None, None))
-        inputs = tuple(i for i in (doc.id, older, newer) if i)
-        yield Route(doc.url, DOC_TEMPLATES[doc.kind], {"doc": doc.id}, inputs)
+        older, newer = neighbours_of(site, doc)
+        context: dict[str, object] = {"doc": doc.id, "older": older, "newer": newer}
+        stream = stream_of(site, doc)
+        if stream is not None:
+            context["stream"] = (stream.kind, stream.slug, stream.number(doc.id))
+        related = site.related.get(doc.id, ())
+        if related:
+            context["related"] = related
+        inputs = tuple(i for i in (doc.id, older, newer, *related) if i)
+        yield Route(doc.url, DOC_TEMPLATES[doc.kind], context, inputs)
 
 
 def _home(site: Site, config: SiteConfig) -> Route:
@@ -114,8 +144,14 @@ def _home(site: Site, config: SiteConfig) -> Route:
 def _sections(site: Site, config: SiteConfig) -> Iterator[Route]:
     for name, section in site.sections.items():
         index = tuple(i for i in (f"{name}/_index.md",) if i in site.docs)  # title, description, intro
+        months = tuple(
+            (url, title.split(": ", 1)[-1], len(ids))
+            for url, title, ids in roundups(site)
+            if url.startswith(section.url)
+        )
         for pager in paginate(section.url, section.docs, config.section(name).paginate):
-            yield Route(pager.url, "section.html", {"section": name, "pager": pager}, pager.docs + index)
+            context = {"section": name, "pager": pager, "months": months}
+            yield Route(pager.url, "section.html", context, pager.docs + index)
 
 
 def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
@@ -130,13 +166,33 @@ def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
         every = tuple(dict.fromkeys(i for t in terms.values() for i in t.docs))
         yield Route(base, "terms.html", {"taxonomy": taxonomy, "title": title}, every)
         for term in terms.values():
+            extra: dict[str, object] = {}
+            stream = site.streams.get((taxonomy, term.slug)) if taxonomy == "teams" else None
+            if stream is not None:  # the team page shows its streak, so its key must cover it
+                extra["regularity"] = (stream.streak, stream.missed, stream.last_published)
             for pager in paginate(term.url, term.docs, config.paginate):
-                yield Route(
-                    pager.url,
-                    "term.html",
-                    {"taxonomy": taxonomy, "term": term.slug, "pager": pager},
-                    term.docs,  # every page shows how many posts the term has
-                )
+                context = {"taxonomy": taxonomy, "term": term.slug, "pager": pager, **extra}
+                yield Route(pager.url, "term.html", context, term.docs)  # every page shows the count
+
+
+def roundups(site: Site) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(URL, title, weeknotes) for each month of each weeknote section: /weeknotes/2026/11/."""
+    for section in site.sections.values():
+        if section.kind != "weeknote":
+            continue
+        months: dict[tuple[int, int], list[str]] = {}
+        for doc_id in section.docs:
+            date = site.docs[doc_id].date
+            if date is not None:
+                months.setdefault((date.year, date.month), []).append(doc_id)
+        for (year, month), ids in months.items():
+            label = dt.date(year, month, 1).strftime("%B %Y")
+            yield f"{section.url}{year}/{month:02d}/", f"{section.title}: {label}", tuple(ids)
+
+
+def _roundups(site: Site) -> Iterator[Route]:
+    for url, title, ids in roundups(site):
+        yield Route(url, "roundup.html", {"title": title, "section": url.split("/")[1]}, ids)
 
 
 def _archive(site: Site) -> Iterator[Route]:

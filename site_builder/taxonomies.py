@@ -7,6 +7,7 @@ name is the one ``site.toml`` gives, else the spelling of the oldest post that u
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 
@@ -16,9 +17,10 @@ from .config import SiteConfig
 from .model import Document, Term
 from .urls import slugify
 
-TAXONOMIES = ("tags", "authors", "teams", "challenges", "tools")
+TAXONOMIES = ("tags", "authors", "teams", "challenges", "tools", "sectors", "contributors")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; a site spells a few hundred terms thousands of times
 def term_key(name: str) -> str:
     """What makes two spellings one term: letters and digits only, lower case."""
     return _slugify(name.lstrip("#"), separator="") or name.strip().lower()
@@ -76,6 +78,24 @@ def build_terms(
             docs,
             oldest_first,
             lambda d: d.fields.get("tools", ()),
+            lambda key, seen: seen,
+            lambda key: {},
+        ),
+        "sectors": _terms(
+            "sectors",
+            f"/{section_of_kind.get('case-study', 'case-studies')}/sectors/",
+            docs,
+            oldest_first,
+            lambda d: (d.fields["sector"],) if d.fields.get("sector") else (),
+            lambda key, seen: seen[:1].upper() + seen[1:],
+            lambda key: {},
+        ),
+        "contributors": _terms(
+            "contributors",
+            f"/{section_of_kind.get('contribution', 'contributions')}/contributors/",
+            docs,
+            oldest_first,
+            lambda d: (d.fields["contributor"].name,) if d.fields.get("contributor") else (),
             lambda key, seen: seen,
             lambda key: {},
         ),

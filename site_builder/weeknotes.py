@@ -8,10 +8,9 @@ reported, never filled with an empty post.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from .model import Document
+from .model import Document, Stream, Term
 
 QUARTER_WEEKS = 13
 CADENCE_WEEKS = {"weekly": 1, "fortnightly": 2}
@@ -33,42 +32,19 @@ def iso_label(index: int) -> str:
     return f"week {week}, {year}"
 
 
-@dataclass(frozen=True, slots=True)
-class Stream:
-    """One team's or author's weeknotes, oldest first, with how regularly they publish."""
-
-    kind: str  # "teams" or "authors"
-    slug: str
-    cadence: str
-    docs: tuple[str, ...]  # oldest first: the number of a note is its position + 1
-    streak: int  # consecutive periods published, up to the latest period that is due
-    missed: tuple[dt.date, ...]  # Mondays of the periods missed in the last quarter
-    last_published: dt.datetime | None
-
-    def number(self, doc_id: str) -> int:
-        return self.docs.index(doc_id) + 1
-
-    def neighbours(self, doc_id: str) -> tuple[str | None, str | None]:
-        """(older, newer) within the stream."""
-        n = self.docs.index(doc_id)
-        return (self.docs[n - 1] if n > 0 else None, self.docs[n + 1] if n + 1 < len(self.docs) else None)
-
-
 def streams(
-    docs: Iterable[Document],
+    docs: Mapping[str, Document],
+    terms: Mapping[str, Mapping[str, Term]],
     cadences: Mapping[str, str],
-    team_slug: Mapping[str, str],
-    author_slugs: Mapping[str, tuple[str, ...]],
     today: dt.date,
 ) -> dict[tuple[str, str], Stream]:
-    """Every team's and author's stream of weeknotes; ``team_slug``/``author_slugs`` map doc ids."""
-    notes = sorted((d for d in docs if d.kind == "weeknote" and d.date), key=lambda d: (d.date, d.id))
+    """Every team's and author's stream of weeknotes, from the team and author terms."""
     members: dict[tuple[str, str], list[Document]] = {}
-    for doc in notes:
-        if team_slug.get(doc.id):
-            members.setdefault(("teams", team_slug[doc.id]), []).append(doc)
-        for author in author_slugs.get(doc.id, ()):
-            members.setdefault(("authors", author), []).append(doc)
+    for kind in ("teams", "authors"):
+        for term in terms.get(kind, {}).values():
+            notes = [docs[i] for i in term.docs if docs[i].kind == "weeknote" and docs[i].date]
+            if notes:
+                members[(kind, term.slug)] = sorted(notes, key=lambda d: (d.date, d.id))
     found = {}
     for (kind, slug), group in members.items():
         cadence = cadences.get(slug, "weekly") if kind == "teams" else "weekly"
