@@ -65,6 +65,7 @@ class SiteConfig:
     authors: Mapping[str, Profile] = field(default_factory=dict)
     teams: Mapping[str, Profile] = field(default_factory=dict)
     challenges: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CHALLENGES))
+    tools: tuple[str, ...] = ()  # known tools for contributions; empty: any tool is fine
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -114,6 +115,7 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "authors": (dict, "a table of [authors.<slug>] tables"),
     "teams": (dict, "a table of [teams.<slug>] tables"),
     "challenges": (dict, "a table of challenge = description"),
+    "tools": (list, "a list of the tools contributions may name, e.g. [Trello, YouTube]"),
 }
 _SECTION = {"kind": str, "permalink": str, "paginate": int, "title": str}
 _PROFILE = {"name": str, "bio": str, "url": str, "avatar": str}
@@ -221,6 +223,10 @@ def _validate(data: dict[str, Any], problems: list[Diagnostic]) -> dict[str, Any
         elif key in ("authors", "teams"):
             schema = _TEAM if key == "teams" else _PROFILE
             value = {slug: _profile(f"{key}.{slug}", slug, t, schema, problems) for slug, t in value.items()}
+        elif key == "tools":
+            value = tuple(
+                v for n, v in enumerate(value) if _typed(f"tools[{n}]", v, str, "a string", problems)
+            )
         elif key in ("tags", "challenges"):
             value = {k: v for k, v in value.items() if _typed(f"{key}.{k}", v, str, "a string", problems)}
         values[key] = value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +97,7 @@ def coerce(
     tz: dt.tzinfo,
     challenges: Mapping[str, str],
     lines: Mapping[str, int],
+    tools: Sequence[str] = (),
 ) -> tuple[Coerced, list[Diagnostic]]:
     """Check and convert front matter for ``kind``; problems name the field and what to write."""
     problems: list[Diagnostic] = []
@@ -144,6 +145,18 @@ def coerce(
                         hint=f"use one of: {', '.join(challenges)} (site.toml [challenges])",
                     )
                 )
+    known_tools = {t.casefold() for t in tools}
+    for tool in fields.get("tools", ()) if known_tools else ():
+        if tool.casefold() not in known_tools:  # a new tool is news, not an error: warn
+            problems.append(
+                warning(
+                    "front-matter/tool",
+                    path,
+                    f"{tool!r} is not in site.toml's list of tools",
+                    lines.get("tools", 1),
+                    hint=f"use one of: {', '.join(tools)}, or add it to 'tools' in site.toml",
+                )
+            )
     params = {k: v for k, v in meta.items() if k not in known and k not in IGNORED}
     for key in ("excerpt_separator", "permalink"):
         if isinstance(meta.get(key), str):

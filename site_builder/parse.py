@@ -59,7 +59,9 @@ def parse_file(
         return None, [parts]
     kind = "page" if src.is_index else config.section(src.section).kind
     stem = src.path.stem
-    coerced, problems = kinds.coerce(kind, parts.meta, path, stem, config.tz, config.challenges, parts.lines)
+    coerced, problems = kinds.coerce(
+        kind, parts.meta, path, stem, config.tz, config.challenges, parts.lines, config.tools
+    )
     problems += kinds.warn_unknown_kind_fields(kind, parts.meta, path, parts.lines)
     image = coerced.values.get("image", "")
     if image and not safe_link(image):  # it becomes <img src> and og:image: same rule as Markdown links

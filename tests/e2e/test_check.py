@@ -26,6 +26,7 @@ EXPECTED = {
     ("image/alt", "content/contributions/no-alt.md", None),
     ("content/future", "content/weeknotes/future.md", None),
     ("content/skipped", "content/weeknotes/_notes.md", None),
+    ("front-matter/tool", "content/contributions/also-same.md", 6),
 }
 
 
