@@ -12,9 +12,8 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
-
-from feedgen.feed import FeedGenerator
 
 from .config import SiteConfig
 from .model import Document, Term
@@ -74,6 +73,8 @@ def _unescape_amp(url: str) -> str:
 def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
     if fmt == "json":
         return _json_feed(info, entries, config)
+    from feedgen.feed import FeedGenerator  # imported here: lxml costs start-up time no-change builds skip
+
     fg = FeedGenerator()
     if fmt == "rss":
         fg.load_extension("dc")  # RSS <author> needs an e-mail address; dc:creator takes a name
@@ -93,7 +94,7 @@ def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: 
     return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
 
 
-def _add_entry(fg: FeedGenerator, entry: FeedEntry, fmt: str) -> None:
+def _add_entry(fg: Any, entry: FeedEntry, fmt: str) -> None:
     doc = entry.doc
     fe = fg.add_entry(order="append")
     fe.id(entry.url)

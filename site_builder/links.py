@@ -20,7 +20,7 @@ def resolve_links(
     docs: Mapping[str, Document], base_path: str, unpublished: frozenset[str]
 ) -> tuple[dict[str, Document], list[Diagnostic]]:
     """Return the documents with real URLs in their HTML, and a warning per broken link."""
-    ids = {doc_id: frozenset(_ID.findall(doc.html)) for doc_id, doc in docs.items()}
+    ids: dict[str, frozenset[str]] = {}  # heading and footnote ids, read only for anchored targets
     problems: list[Diagnostic] = []
     resolved: dict[str, Document] = {}
     for doc_id, doc in docs.items():
@@ -37,7 +37,9 @@ def resolve_links(
                         hint="fix the path; it is relative to this file",
                     )
                 )
-            elif ref.anchor and ref.anchor not in ids[ref.target]:
+            elif ref.anchor and ref.anchor not in ids.setdefault(
+                ref.target, frozenset(_ID.findall(docs[ref.target].html))
+            ):
                 problems.append(
                     warning(
                         "link/anchor",
@@ -58,7 +60,9 @@ def resolve_links(
                 url = posixpath.relpath(target, posixpath.dirname(doc.id) or ".")
             return f'{attr}="{url}{"#" + anchor if anchor else ""}"'
 
-        resolved[doc_id] = replace(
-            doc, html=_MARKED.sub(swap, doc.html), summary_html=_MARKED.sub(swap, doc.summary_html)
-        )
+        if MARKER in doc.html or MARKER in doc.summary_html:  # most posts link only outwards
+            doc = replace(
+                doc, html=_MARKED.sub(swap, doc.html), summary_html=_MARKED.sub(swap, doc.summary_html)
+            )
+        resolved[doc_id] = doc
     return resolved, problems

@@ -175,7 +175,10 @@ def _write(
     diagnostics = result.diagnostics
     if diagnostics.has_errors(opts.strict):
         return
-    if not plan.todo and previous == out and manifest == plan.keys and _complete(out, plan.keys):
+    search = "search:" + route_key_of_pages(plan)
+    built = {p: k for p, k in manifest.items() if not k.startswith("search:")}
+    searchable = search in manifest.values()
+    if not plan.todo and previous == out and built == plan.keys and searchable and _complete(out, plan.keys):
         result.written = True
         return
     staging = Staging(out)
@@ -214,7 +217,7 @@ def _search_index(
     staging: Staging, plan: OutputPlan, manifest: dict[str, str], previous: Path
 ) -> list[Diagnostic]:
     """Pagefind's index of the staged pages; linked from the previous output when no page changed."""
-    key = "search:" + route_key_of_pages(plan)
+    key = "search:" + route_key_of_pages(plan)  # computed before the index adds its own files
     old = [p for p, k in manifest.items() if k == key and p.startswith(SEARCH_FOLDER + "/")]
     if old and all((previous / p).is_file() for p in old):
         for path in old:
