@@ -15,7 +15,6 @@ import pickle
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -38,17 +37,32 @@ def _hash(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def parse_key(config: SiteConfig, doc_id: str, data: bytes) -> str:
-    return _hash(__version__, config.parse_fingerprint(), doc_id, data)
+def parse_key(settings: str, doc_id: str, data: bytes) -> str:
+    """Tool version, the parse settings (``config.parse_fingerprint()``), the file's path and bytes."""
+    return _hash(__version__, settings, doc_id, data)
+
+
+Signature = tuple[str, int, int, str]  # (path, size, mtime_ns, parse settings): a stat, no read
 
 
 class ParseCache:
-    """Parsed documents by parse key: one pickle under ``.site-builder/cache/`` between builds."""
+    """Parsed documents by parse key: one pickle under ``.site-builder/cache/`` between builds.
 
-    def __init__(self, entries: dict[str, ParseEntry] | None = None, path: Path | None = None) -> None:
+    ``keys`` remembers each file's parse key by its stat signature, so an unchanged file is not
+    even read (git's index does the same); any change to size or mtime means reading and hashing.
+    """
+
+    def __init__(
+        self,
+        entries: dict[str, ParseEntry] | None = None,
+        path: Path | None = None,
+        keys: dict[Signature, str] | None = None,
+    ) -> None:
         self.entries: dict[str, ParseEntry] = entries if entries is not None else {}
+        self.keys: dict[Signature, str] = keys if keys is not None else {}
         self.path = path
         self.used: set[str] = set()
+        self.signatures: set[Signature] = set()
         self.changed = False
 
     @classmethod
@@ -56,12 +70,30 @@ class ParseCache:
         path = root / CACHE_DIR / "parse.pickle"
         try:
             with path.open("rb") as f:
-                entries = pickle.load(f)
-            if not isinstance(entries, dict):
-                entries = {}
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            entries = {}  # a missing or stale cache only costs time
-        return cls(entries, path)
+                data = pickle.load(f)
+            entries, keys = data["entries"], data["keys"]
+            if not isinstance(entries, dict) or not isinstance(keys, dict):
+                entries, keys = {}, {}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError):
+            entries, keys = {}, {}  # a missing or stale cache only costs time
+        return cls(entries, path, keys)
+
+    def key_for(self, settings: str, doc_id: str, path: Path) -> str:
+        """The file's parse key, from its stat signature when that is unchanged; "" if unreadable.
+
+        ``settings`` is ``config.parse_fingerprint()``, computed once per build by the caller.
+        """
+        try:
+            stat = path.stat()
+            signature = (doc_id, stat.st_size, stat.st_mtime_ns, settings)
+            key = self.keys.get(signature)
+            if key is None:
+                key = self.keys[signature] = parse_key(settings, doc_id, path.read_bytes())
+                self.changed = True
+            self.signatures.add(signature)
+            return key
+        except OSError:
+            return ""  # parse_file reports it
 
     def get(self, key: str) -> ParseEntry | None:
         self.used.add(key)
@@ -77,12 +109,16 @@ class ParseCache:
         stale = self.entries.keys() - self.used
         for key in stale:
             del self.entries[key]
-        if self.path is None or not (stale or self.changed):
+        old = self.keys.keys() - self.signatures
+        for signature in old:
+            del self.keys[signature]
+        self.used, self.signatures = set(), set()
+        if self.path is None or not (stale or old or self.changed):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("wb") as f:
-            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"entries": self.entries, "keys": self.keys}, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self.path)
         self.changed = False
         gitignore = self.path.parent.parent / ".gitignore"
@@ -139,13 +175,17 @@ def template_keys(theme: Theme, names: Iterable[str]) -> dict[str, str]:
     return keys
 
 
-def view_digests(site: Site, terms_of: Any) -> dict[str, str]:
+def view_digests(site: Site) -> dict[str, str]:
     """A document as pages show it: its source, its resolved HTML, and its terms' names and URLs."""
-    digests = {}
-    for doc_id, doc in site.docs.items():
-        terms = [(t.name, t.url) for taxonomy in site.taxonomies for t in terms_of(doc, taxonomy)]
-        digests[doc_id] = _hash(doc.digest, doc.url, _html_digest(doc), terms)
-    return digests
+    terms: dict[str, list[tuple[str, str, str]]] = {doc_id: [] for doc_id in site.docs}
+    for taxonomy, found in site.taxonomies.items():
+        for term in found.values():
+            for doc_id in term.docs:
+                terms[doc_id].append((taxonomy, term.name, term.url))
+    return {
+        doc_id: _hash(doc.digest, doc.url, _html_digest(doc), terms[doc_id])
+        for doc_id, doc in site.docs.items()
+    }
 
 
 def _html_digest(doc: Document) -> str:
@@ -153,8 +193,19 @@ def _html_digest(doc: Document) -> str:
     return hashlib.blake2b(doc.html.encode(), digest_size=8).hexdigest() if doc.links else ""
 
 
-def route_key(route: Route, global_key: str, template_key: str, digests: Mapping[str, str]) -> str:
-    return _hash(global_key, template_key, route.url, route.context, [digests[i] for i in route.inputs])
+class RouteKeys:
+    """Route keys for one build; routes that share an inputs tuple (a term's pages) hash it once."""
+
+    def __init__(self, global_key: str, templates: Mapping[str, str], digests: Mapping[str, str]) -> None:
+        self.global_key, self.templates, self.digests = global_key, templates, digests
+        self._inputs: dict[int, tuple[tuple[str, ...], str]] = {}
+
+    def __call__(self, route: Route) -> str:
+        held = self._inputs.get(id(route.inputs))
+        if held is None or held[0] is not route.inputs:
+            held = (route.inputs, _hash([self.digests[i] for i in route.inputs]))
+            self._inputs[id(route.inputs)] = held
+        return _hash(self.global_key, self.templates[route.template], route.url, route.context, held[1])
 
 
 def static_key(path: Path) -> str:

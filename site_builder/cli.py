@@ -16,6 +16,18 @@ from . import __version__
 from .config import KIND_NAMES, ConfigError
 from .model import BuildOptions
 from .report import Reporter
+from .write import OutputError
+
+
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number, 0 meaning every core; anything else is a usage error (exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (every core) or more, not {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
     build.add_argument("--base-url", help="override base_url from site.toml for this build")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--jobs", type=int, default=0, help="processes to use (default: every core)")
+    build.add_argument("--jobs", type=_jobs, default=0, help="processes to use (default: every core)")
     serve = commands.add_parser("serve", help="build, serve, rebuild on change and reload the browser")
     serve.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -60,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--remote", help="push the branch to this remote after committing")
     deploy.add_argument("--branch", default="gh-pages", help="the branch to commit to (default: gh-pages)")
     deploy.add_argument("--base-url", help="override base_url from site.toml for this build")
+    imports = commands.add_parser(
+        "import", help="copy a Jekyll or Hugo site's posts and settings into a new site"
+    )
+    imports.add_argument("kind", choices=("jekyll", "hugo"), help="what the old site is built with")
+    imports.add_argument("src", type=Path, help="the old site's folder")
+    imports.add_argument(
+        "path", nargs="?", default=".", type=Path, help="the new site folder (default: here)"
+    )
+    imports.add_argument("--section", help="the content folder for the posts (default: posts)")
     return parser
 
 
@@ -73,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, reporter)
     except ConfigError as exc:
         reporter.diagnostics(exc.diagnostics)
+        return 1
+    except OutputError as exc:  # disk full, no permission: the staging folder is already gone
+        reporter.diagnostics([exc.diagnostic])
+        reporter.line(
+            "Build failed (the output could not be written); the previous output was left as it was."
+        )
         return 1
     except KeyboardInterrupt:
         reporter.line("Interrupted.")
@@ -89,6 +116,10 @@ def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
         from .commands import init
 
         return init.run(args.dir.absolute(), args.github_pages, reporter)
+    if args.command == "import":
+        from .commands import import_site
+
+        return import_site.run(args.kind, args.src.resolve(), args.path.absolute(), args.section, reporter)
     root = args.path.resolve()
     if args.command == "new":
         from .commands import new

@@ -11,7 +11,7 @@ from .links import resolve_links
 from .model import BuildOptions, Document, LeftOut, Section, Site, Term
 from .taxonomies import build_terms
 from .urls import normalise
-from .weeknotes import streams
+from .weeknotes import doc_streams, streams
 
 
 def collect(
@@ -42,6 +42,7 @@ def collect(
     section_of_kind = {s.kind: s.name for s in reversed(built.values())}
     terms = build_terms((docs[i] for i in order + undated), config, section_of_kind)
     cadences = {slug: profile.cadence for slug, profile in config.teams.items()}
+    found = streams(docs, terms, cadences, now.date())
     site = Site(
         docs=docs,
         order=order,
@@ -51,7 +52,8 @@ def collect(
         neighbours=_neighbours(built.values(), docs),
         home_intro_html=docs["_index.md"].html if "_index.md" in docs else "",
         left_out=LeftOut(drafts, future),
-        streams=streams(docs, terms, cadences, now.date()),
+        streams=found,
+        doc_streams=doc_streams(found),
         related=related(docs, order, terms),
     )
     return site, problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, error
+from .urls import TOKENS
 
 CONFIG_FILE = "site.toml"
 KIND_NAMES = ("weeknote", "case-study", "contribution", "page")
@@ -144,9 +146,24 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
                 )
             ]
         )
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [
+                error(
+                    "config/encoding",
+                    CONFIG_FILE,
+                    f"{CONFIG_FILE} is not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    raw[: exc.start].count(b"\n") + 1,
+                    hint="re-save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         line = _toml_line(str(exc))
         raise ConfigError(
             [
@@ -164,6 +181,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     if base_url is not None:
         values["base_url"] = base_url
     _check_values(values, problems)
+    _check_theme(root, values.get("theme", "default"), problems)
     if problems:
         raise ConfigError(problems)
     return SiteConfig(root=root, **values)
@@ -242,6 +260,8 @@ def _section(name: str, table: Any, data: dict[str, Any], problems: list[Diagnos
                 f"sections.{name}.kind", f"unknown kind {kind!r}", f"use one of: {', '.join(KIND_NAMES)}"
             )
         )
+    if "permalink" in t:
+        _check_permalink(f"sections.{name}.permalink", t["permalink"], problems)
     paginate = t.get("paginate", data.get("paginate", 10))
     if "paginate" in t and paginate < 1:  # 0 would crash pagination later (range step 0)
         problems.append(_problem(f"sections.{name}.paginate", "must be at least 1", "set it to 1 or more"))
@@ -286,3 +306,41 @@ def _check_values(values: dict[str, Any], problems: list[Diagnostic]) -> None:
     for key in ("feed_limit", "paginate", "home_limit"):
         if key in values and values[key] < 1:
             problems.append(_problem(key, "must be at least 1", f"set {key} to 1 or more"))
+    domain = values.get("domain", "")
+    if domain and not _DOMAIN.fullmatch(domain):  # it becomes the CNAME file GitHub Pages reads
+        problems.append(
+            _problem("domain", f"{domain!r} is not a domain name", "write it as weeknotes.example.org")
+        )
+
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+# urls.permalink expands these; any other ":word" would be left in the URL as it is.
+PERMALINK_TOKENS = frozenset(TOKENS)
+_PERMALINK_TOKEN = re.compile(r":([A-Za-z_]\w*)")
+
+
+def _check_permalink(key: str, pattern: str, problems: list[Diagnostic]) -> None:
+    unknown = [t for t in _PERMALINK_TOKEN.findall(pattern) if t not in PERMALINK_TOKENS]
+    if unknown:
+        problems.append(
+            _problem(
+                key,
+                f"unknown token ':{unknown[0]}' in {pattern!r}",
+                f"use the tokens {', '.join(':' + t for t in sorted(PERMALINK_TOKENS))}",
+            )
+        )
+
+
+def _check_theme(root: Path, theme: str, problems: list[Diagnostic]) -> None:
+    """A theme other than the built-in one must be a folder under themes/ (else the site would
+    quietly build with the default look)."""
+    if theme == "default":
+        return
+    if "/" in theme or "\\" in theme or theme in (".", "..") or not (root / "themes" / theme).is_dir():
+        problems.append(
+            _problem(
+                "theme",
+                f"no theme folder themes/{theme}/",
+                f"create themes/{theme}/templates/ with the templates it overrides, or remove 'theme'",
+            )
+        )

@@ -38,12 +38,13 @@ def discover(root: Path, theme_static: tuple[Path, ...]) -> tuple[Inventory, lis
             sections.add(section)
         if path.suffix.lower() in MARKDOWN_SUFFIXES:  # "Post.MD" is a post, never a raw copy
             sources.append(SourceFile(rel, path, section, path.name == INDEX_NAME))
-        else:
+        elif _readable(path, root, problems):
             statics[rel] = StaticFile(rel, path)  # assets kept beside the posts that use them
     for folder in (*theme_static, root / "static"):
         for path in _walk(folder, root, problems):
             rel = path.relative_to(folder).as_posix()
-            statics[rel] = StaticFile(rel, path)
+            if _readable(path, root, problems):
+                statics[rel] = StaticFile(rel, path)
     inventory = Inventory(
         tuple(sorted(sources, key=lambda s: s.id)),
         tuple(sorted(statics.values(), key=lambda s: s.rel)),
@@ -101,6 +102,22 @@ def _walk(folder: Path, root: Path, problems: list[Diagnostic]) -> list[Path]:
                 continue
             found.append(path)
     return found
+
+
+def _readable(path: Path, root: Path, problems: list[Diagnostic]) -> bool:
+    """A file to copy must be readable, or the site would go out without it (Markdown files are
+    read, and reported, by parse)."""
+    if os.access(path, os.R_OK):
+        return True
+    problems.append(
+        error(
+            "discover/unreadable",
+            _rel(path, root),
+            "this file cannot be read, so it cannot be copied into the site",
+            hint="check the file's permissions",
+        )
+    )
+    return False
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -76,6 +76,8 @@ _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
     """SafeLoader whose impossible dates (``2026-02-30``) are YAML errors with a line, not a crash."""
 
+    first_line = 0  # the file line of the front matter's line 0, for messages
+
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
         try:
             return super().construct_yaml_timestamp(node)
@@ -83,6 +85,24 @@ class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
             raise yaml.constructor.ConstructorError(
                 None, None, f"impossible date {node.value!r} ({exc})", node.start_mark
             ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        """YAML 1.2 keys are unique; PyYAML keeps the last of two silently, so two titles (one of
+        them never published) are an error with the line of the second (SPEC §9)."""
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key_node.value!r} appears twice "
+                    f"(first on line {self.first_line + seen[key_node.value]})",
+                    key_node.start_mark,
+                )
+            seen[key_node.value] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
@@ -105,43 +125,55 @@ def _load(fmt: str, raw: str, path: str, first_line: int) -> dict[str, Any] | Di
     """Load ``raw``, whose line 0 is line ``first_line`` of the file."""
     try:
         loaded = _load_mapping(fmt, raw, path, first_line)
-        if isinstance(loaded, Diagnostic) or _depth(loaded) <= MAX_DEPTH:
+        if isinstance(loaded, Diagnostic):
             return loaded
+        problem = _too_big(loaded)
     except RecursionError:
-        pass
-    # [[[[... thousands deep: hostile or broken, never a traceback (SPEC §9). libyaml reads it
-    # without recursing, so the depth is also checked afterwards.
+        problem = "nested too deeply"
+    if problem is None:
+        return loaded
+    # [[[[... thousands deep, or YAML aliases that expand to millions of values ("billion laughs"):
+    # hostile or broken, never a traceback or a hang (SPEC §9). libyaml reads both without
+    # recursing or copying, so the shape is checked afterwards, before anything walks it.
     return error(
         f"front-matter/{fmt}",
         path,
-        "the front matter is nested too deeply to read",
+        f"the front matter is {problem} to read",
         first_line + 1,
-        hint="flatten the nested lists or tables",
+        hint="flatten the nested lists or tables, and write values out instead of repeating &anchors",
     )
 
 
 MAX_DEPTH = 64
+MAX_VALUES = 20_000  # every value counted once per place it appears (an alias counts again)
 
 
-def _depth(value: object) -> int:
-    """How deeply lists and mappings nest, counted without recursion."""
-    deepest, todo = 0, [(value, 1)]
+def _too_big(value: object) -> str | None:
+    """Why the loaded value is too deep or too large to use, or None; counted without recursion."""
+    todo, count = [(value, 1)], 0
     while todo:
         item, level = todo.pop()
-        deepest = max(deepest, level)
+        count += 1
         if level > MAX_DEPTH:
-            break
+            return "nested too deeply"
+        if count > MAX_VALUES:
+            return "too large (or repeats aliases too often)"
         if isinstance(item, dict):
             todo += [(v, level + 1) for v in item.values()]
         elif isinstance(item, list):
             todo += [(v, level + 1) for v in item]
-    return deepest
+    return None
 
 
 def _load_mapping(fmt: str, raw: str, path: str, first_line: int) -> dict[str, Any] | Diagnostic:
     if fmt == "yaml":
         try:
-            data = yaml.load(raw, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
+            loader = _Loader(raw)  # a SafeLoader subclass: no arbitrary objects
+            loader.first_line = first_line
+            try:
+                data = loader.get_single_data()
+            finally:
+                loader.dispose()
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = first_line + mark.line if mark is not None else first_line + 1

@@ -7,6 +7,7 @@ and ``new`` (which writes every field of a kind), so the schema lives in one pla
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,15 @@ from typing import Any
 from .diagnostics import Diagnostic, error, warning
 from .model import Contributor
 
-JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # 18F has 2024-12-5-x.md
+# Date strings YAML leaves as text: "2015-03-17 14:00:00 -0400" (Jekyll), "2015-03-17 14:00 +1", "...Z".
+_LOOSE_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+_TAGS = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,10 @@ IGNORED = frozenset(
         "weight",
         "type",
         "published",
+        "redirect_from",
+        "excerpt",
+        "category",
+        "url",
     }
 )
 
@@ -161,28 +174,48 @@ def coerce(
     for key in ("excerpt_separator", "permalink"):
         if isinstance(meta.get(key), str):
             values[key] = meta[key]
+    categories = _list(meta.get("categories") or meta.get("category") or [], tz)
+    if categories:  # for the :categories permalink token (Jekyll)
+        values["categories"] = categories
     return Coerced(values, fields, params), problems
 
 
 def _imported(meta: Mapping[str, Any], stem: str) -> dict[str, Any]:
-    """Map Jekyll and Hugo spellings onto ours: file-name dates, author, categories, lastmod."""
+    """Map Jekyll and Hugo spellings onto ours: file-name dates, author, categories, lastmod,
+    excerpt and description, redirect_from (jekyll-redirect-from)."""
     out = dict(meta)
     jekyll = JEKYLL_NAME.match(stem)
     if jekyll and out.get("date") is None:
-        out["date"] = "-".join(jekyll.groups()[:3])
-    if out.get("authors") is None and out.get("author") is not None:
-        out["authors"] = out["author"] if isinstance(out["author"], list) else [out["author"]]
+        year, month, day = jekyll.groups()[:3]
+        out["date"] = f"{year}-{int(month):02d}-{int(day):02d}"
+    people = out.get("authors") if out.get("authors") is not None else out.get("author")
+    if people is not None:
+        out["authors"] = _names(people)
     if out.get("updated") is None and out.get("lastmod") is not None:
         out["updated"] = out["lastmod"]
-    if out.get("summary") is None and isinstance(out.get("description"), str):
-        out["summary"] = out["description"]
-    categories = out.get("categories")
+    if out.get("summary") is None:
+        for key in ("excerpt", "description"):  # Jekyll's list excerpt first, then the meta description
+            if isinstance(out.get(key), str) and out[key].strip():
+                out["summary"] = " ".join(html.unescape(_TAGS.sub(" ", out[key])).split())
+                break
+    if out.get("permalink") is None and isinstance(out.get("url"), str) and out["url"].startswith("/"):
+        out["permalink"] = out["url"]  # Hugo's whole-URL override
+    if out.get("redirect_from"):
+        out["aliases"] = _as_list(out.get("aliases") or []) + _as_list(out["redirect_from"])
+    categories = out.get("categories") or out.get("category")
     if categories:
         tags = out.get("tags") or []
         out["tags"] = _as_list(tags, split_spaces=True) + _as_list(categories, split_spaces=True)
     elif isinstance(out.get("tags"), str):
         out["tags"] = _as_list(out["tags"], split_spaces=True)
     return out
+
+
+def _names(people: Any) -> Any:
+    """``author: Ann``, ``authors: [ann, bo]`` or author objects (``{name: Ann, url: …}``) -> names."""
+    items = people if isinstance(people, list) else [people]
+    names = [p.get("name") or p.get("id") if isinstance(p, dict) else p for p in items]
+    return names if all(isinstance(n, str) for n in names) else people
 
 
 def _as_list(value: Any, split_spaces: bool = False) -> list[Any]:
@@ -201,10 +234,8 @@ def jekyll_slug(stem: str) -> str:
 def to_datetime(value: Any, tz: dt.tzinfo) -> tuple[dt.datetime, bool] | None:
     """A date or datetime in the site time zone; naive values are read in it. (value, date_only)."""
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-        except ValueError:
+        value = _date_text(value.strip())
+        if value is None:
             return None
     if isinstance(value, dt.datetime):
         aware = value.replace(tzinfo=tz) if value.tzinfo is None else value
@@ -212,6 +243,36 @@ def to_datetime(value: Any, tz: dt.tzinfo) -> tuple[dt.datetime, bool] | None:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=tz), True
     return None
+
+
+def _date_text(text: str) -> dt.date | dt.datetime | None:
+    """ISO 8601, or the looser shapes Jekyll and Hugo sites write (one-digit offsets, a space)."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    loose = _LOOSE_DATE.match(text)
+    if loose is None:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = loose.groups()
+    try:
+        if hour is None and offset is None:
+            return dt.date(int(year), int(month), int(day))
+        tz = _offset(offset) if offset else None
+        micro = int((fraction or "0").ljust(6, "0"))
+        numbers = (int(hour or 0), int(minute or 0), int(second or 0), micro)
+        return dt.datetime(int(year), int(month), int(day), *numbers, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _offset(text: str) -> dt.tzinfo:
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
+    return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
 
 
 def _str(value: Any, tz: dt.tzinfo) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from .diagnostics import Diagnostic, warning
 from .markdown import MARKER
 from .model import Document
-from .urls import with_base
+from .urls import normalise, with_base
 
 _MARKED = re.compile(r'(href|src)="' + MARKER + r'([^"#]*)(?:#([^"]*))?"')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -20,6 +20,7 @@ def resolve_links(
     docs: Mapping[str, Document], base_path: str, unpublished: frozenset[str]
 ) -> tuple[dict[str, Document], list[Diagnostic]]:
     """Return the documents with real URLs in their HTML, and a warning per broken link."""
+    by_url = {d.url.casefold(): d.url for d in docs.values()}  # /We-Are-Hiring/ reaches /we-are-hiring/
     ids: dict[str, frozenset[str]] = {}  # heading and footnote ids, read only for anchored targets
     problems: list[Diagnostic] = []
     resolved: dict[str, Document] = {}
@@ -53,7 +54,7 @@ def resolve_links(
         def swap(match: re.Match[str], doc: Document = doc) -> str:
             attr, target, anchor = match.group(1), match.group(2), match.group(3)
             if target.startswith("/"):
-                url = with_base(base_path, target)
+                url = with_base(base_path, by_url.get(normalise(target).casefold(), target))
             elif target in docs:
                 url = with_base(base_path, docs[target].url)
             else:

@@ -162,6 +162,16 @@ def _marker(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
     if path.endswith((".md", ".markdown")):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(doc_id), path))
         return f"{MARKER}{target}#{parts.fragment}", target, parts.fragment
+    if path:
+        # Any other relative URL is relative to the source file, as on GitHub; discover copies files
+        # beside a post to the same content path, so "chart.png" keeps working under any permalink.
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(doc_id), path))
+        if not target.startswith(".."):
+            target = "" if target == "." else target + ("/" if path.endswith("/") else "")
+            suffix = (f"?{parts.query}" if parts.query else "") + (
+                f"#{parts.fragment}" if parts.fragment else ""
+            )
+            return f"{MARKER}/{target}{suffix}", None, ""
     return None
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Types the parse cache pickles by the thousand have no __slots__: Python 3.11 restores slotted
+# dataclasses field by field in Python, several times slower than a plain __dict__.
 DocId = str
 """A document's content-relative POSIX path, e.g. ``weeknotes/platform-week-36.md``."""
 
@@ -42,14 +44,14 @@ class Inventory:
     sections: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Heading:
     level: int
     id: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LinkRef:
     """A link in a body to another source file, resolved once every URL is known."""
 
@@ -58,21 +60,21 @@ class LinkRef:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImageRef:
     src: str
     alt: str
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Contributor:
     name: str
     organisation: str = ""
     url: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Document:
     """One parsed source file. ``url`` is site-relative ("/weeknotes/…/"), never base-prefixed."""
 
@@ -175,6 +177,7 @@ class Site:
     home_intro_html: str
     left_out: LeftOut
     streams: Mapping[tuple[str, str], Stream] = field(default_factory=dict)  # (kind, slug) -> stream
+    doc_streams: Mapping[DocId, tuple[str, str]] = field(default_factory=dict)  # a note's own stream
     related: Mapping[DocId, tuple[DocId, ...]] = field(default_factory=dict)  # case studies alike
 
 

@@ -7,22 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
-from dataclasses import dataclass
+import posixpath
+from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 
-from . import kinds
+from . import kinds, liquid
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Split, split
 from .markdown import make_markdown, render_markdown, safe_link
 from .model import Document, SourceFile
-from .urls import permalink, slugify
+from .urls import normalise, permalink, slugify
 
 MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MORE = "<!--more-->"
-_TEMPLATE_SYNTAX = re.compile(r"\{%-?\s*(\w+)[^%]*%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +75,14 @@ def parse_file(
         )
     if any(p.severity.value == "error" for p in problems):
         return None, problems
-    problems += _template_syntax(parts, path)
-    return _document(src, kind, coerced, parts, config, md, text), problems
+    # Liquid and Hugo shortcodes (SPEC §3): rewritten where safe, else warnings. Contributions are
+    # untrusted, so nothing in them is rewritten either.
+    body, found = liquid.convert(
+        parts.body, doc_id=src.id, path=path, first_line=parts.body_line, render=kind != "contribution"
+    )
+    doc = _document(src, kind, coerced, replace(parts, body=body), config, md, text)
+    doc, same = _own_url_aliases(doc, path, parts.lines)
+    return doc, problems + found + same
 
 
 def _read(src: SourceFile, path: str) -> str | Diagnostic:
@@ -138,13 +143,15 @@ def _document(
     updated = values["updated"][0] if "updated" in values else None
     title = values.get("title") or (kinds.weeknote_title(date) if kind == "weeknote" and date else "")
     title = title or kinds.jekyll_slug(src.path.stem).replace("-", " ").capitalize()
-    slug = slugify(values.get("slug") or kinds.jekyll_slug(src.path.stem))
+    slug = slugify(values.get("slug") or _file_slug(src))
     section_config = config.section(src.section)
     if src.is_index:
         url = f"/{src.section}/" if src.section else "/"
     else:
         pattern = values.get("permalink") or section_config.permalink
-        url = permalink(pattern, slug=slug, section=src.section, date=date)
+        url = permalink(
+            pattern, slug=slug, section=src.section, date=date, categories=values.get("categories", ())
+        )
     summary = values.get("summary", "")
     if summary:
         summary_html = f"<p>{html.escape(summary)}</p>"
@@ -187,18 +194,29 @@ def _document(
     )
 
 
-def _template_syntax(parts: Split, path: str) -> list[Diagnostic]:
-    """Liquid tags and Hugo shortcodes cannot be rendered: warn with the line (SPEC §3)."""
-    found = []
-    for offset, line in enumerate(parts.body.splitlines()):
-        for match in _TEMPLATE_SYNTAX.finditer(line):
-            found.append(
-                warning(
-                    "content/template-syntax",
-                    path,
-                    f"template syntax is shown as text: {match.group(0)[:60]}",
-                    parts.body_line + offset,
-                    hint="replace it with Markdown, or remove it",
-                )
-            )
-    return found
+def _file_slug(src: SourceFile) -> str:
+    """The slug a file name gives: Jekyll's date prefix dropped; ``x/index.md`` is ``x`` (a Hugo page
+    bundle, a MkDocs folder page), so the index pages of sub-folders do not all claim one URL."""
+    if src.path.stem.lower() == "index":
+        return posixpath.basename(posixpath.dirname(src.id)) or "index"
+    return kinds.jekyll_slug(src.path.stem)
+
+
+def _own_url_aliases(doc: Document, path: str, lines: dict[str, int]) -> tuple[Document, list[Diagnostic]]:
+    """An old URL that differs from the page's own only by case (Jekyll's ``redirect_from:
+    /TockingTime/``) would be written to the same file on most disks: drop it, with a warning."""
+    own = doc.url.casefold()
+    same = [a for a in doc.aliases if normalise(a).casefold() == own and normalise(a) != doc.url]
+    if not same:
+        return doc, []
+    problems = [
+        warning(
+            "front-matter/alias",
+            path,
+            f"the alias {alias} differs from this page's URL {doc.url} only by case, and was left out",
+            lines.get("aliases", lines.get("redirect_from", 1)),
+            hint="remove it: one file cannot serve both spellings",
+        )
+        for alias in same
+    ]
+    return replace(doc, aliases=tuple(a for a in doc.aliases if a not in same)), problems

@@ -11,10 +11,9 @@ from pathlib import Path
 from .cache import (
     ParseCache,
     ParseEntry,
+    RouteKeys,
     global_key,
-    parse_key,
     read_manifest,
-    route_key,
     static_key,
     template_keys,
     view_digests,
@@ -125,8 +124,8 @@ def _plan(
 ) -> OutputPlan:
     shared = global_key(view.config, opts, view.site)
     templates = template_keys(theme, {r.template for r in routes})
-    digests = view_digests(view.site, view.terms_of)
-    keys = {r.path: route_key(r, shared, templates[r.template], digests) for r in routes}
+    route_key = RouteKeys(shared, templates, view_digests(view.site))
+    keys = {r.path: route_key(r) for r in routes}
     keys |= {s.rel: static_key(s.path) for s in statics}
     keys |= {o.path: "pages:" + (o.data or b"").decode() for o in _pages_files(view.config)}
     return OutputPlan(routes, keys, statics)
@@ -256,11 +255,9 @@ def _parse(
     entries: dict[str, ParseEntry] = {}
     misses: list[SourceFile] = []
     keys: dict[str, str] = {}
+    settings = config.parse_fingerprint()
     for src in sources:
-        try:
-            keys[src.id] = parse_key(config, src.id, src.path.read_bytes())
-        except OSError:
-            keys[src.id] = ""  # unreadable: parse_file reports it
+        keys[src.id] = cache.key_for(settings, src.id, src.path)
         hit = cache.get(keys[src.id]) if keys[src.id] else None
         if hit is None:
             misses.append(src)

@@ -53,13 +53,19 @@ class Reporter:
             self._progress = None
 
     def diagnostics(self, items: Iterable[Diagnostic]) -> None:
+        """Each problem once, even when several workers met the same template fault."""
         self.stop_progress()
-        for d in items:
+        for d in unique(items):
             self.err.write(format_text(d) + "\n")
 
     def line(self, text: str) -> None:
         self.stop_progress()
         self.out.write(text + "\n")
+
+
+def unique(items: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """In order, without repeats: a render chunk per worker reports the same broken template."""
+    return list(dict.fromkeys(items))
 
 
 def format_text(d: Diagnostic) -> str:

@@ -9,7 +9,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES
 from .model import Document, Pager, Route, Site, Stream
-from .urls import normalise, paged, slugify
+from .urls import normalise, paged
 
 DOC_TEMPLATES = {
     "weeknote": "weeknote.html",
@@ -75,12 +75,16 @@ def _feeds(site: Site, config: SiteConfig) -> Iterator[Route]:
 
 def _sitemap(routes: list[Route], site: Site) -> Route:
     """Every HTML page but the 404 and redirects, with the newest change among what it shows."""
+    stamp = {i: d.updated or d.date for i, d in site.docs.items()}
     entries = []
     for route in routes:
         if not route.path.endswith(".html") or route.template in ("404.html", "redirect.html", "search.html"):
             continue
-        ids = (route.context["doc"],) if "doc" in route.context else route.inputs  # not its neighbours
-        stamps = [s for s in (site.docs[i].updated or site.docs[i].date for i in ids) if s]
+        if "doc" in route.context:  # a post changes with itself, not with its neighbours
+            ids: Sequence[str] = (route.context["doc"],)
+        else:
+            ids = route.context["pager"].docs if "pager" in route.context else route.inputs
+        stamps = [s for s in (stamp[i] for i in ids) if s]
         entries.append((route.url, max(stamps) if stamps else None))
     return Route("/sitemap.xml", "sitemap.xml", {"entries": tuple(entries)}, tuple(site.docs))
 
@@ -104,11 +108,8 @@ def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:
 
 def stream_of(site: Site, doc: Document) -> Stream | None:
     """A weeknote's stream: its team's, else its first author's (SPEC §3: numbered per stream)."""
-    if doc.kind != "weeknote":
-        return None
-    if doc.team and ("teams", doc.team) in site.streams:
-        return site.streams[("teams", doc.team)]
-    return site.streams.get(("authors", slugify(doc.authors[0]))) if doc.authors else None
+    key = site.doc_streams.get(doc.id)
+    return site.streams[key] if key else None
 
 
 def neighbours_of(site: Site, doc: Document) -> tuple[str | None, str | None]:

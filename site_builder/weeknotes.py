@@ -56,6 +56,15 @@ def streams(
     return found
 
 
+def doc_streams(found: Mapping[tuple[str, str], Stream]) -> dict[str, tuple[str, str]]:
+    """Each weeknote's own stream: its team's where it has one, else its first author's."""
+    own: dict[str, tuple[str, str]] = {}
+    for key in sorted(found, key=lambda k: k[0] != "teams"):  # teams first
+        for doc_id in found[key].docs:
+            own.setdefault(doc_id, key)
+    return own
+
+
 def regularity(weeks: list[int], every: int, this_week: int) -> tuple[int, tuple[dt.date, ...]]:
     """(streak, missed Mondays in the last quarter) for notes in ``weeks``, due every ``every`` weeks.
 

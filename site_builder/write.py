@@ -6,17 +6,63 @@ The output folder is only ever replaced or cleaned when it carries our marker fi
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .diagnostics import Diagnostic, error
 from .model import Output
 
 MARKER = ".site-builder-output"
+
+
+class OutputError(Exception):
+    """The output could not be written (disk full, no permission): a problem to report, not a bug.
+
+    The staging folder is dropped and the previous output is left as it was; ``cli`` prints the
+    diagnostic and exits 1 (SPEC §9).
+    """
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.staging-"
+
+
+def _old_prefix(out: Path) -> str:
+    return f".{out.name}.old-"
+
+
+@contextlib.contextmanager
+def _writing(out: Path, rel: str = "") -> Iterator[None]:
+    """Turn an OSError on the output side into an ``output/write`` diagnostic naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        target = out / rel if rel else out
+        code = errno.errorcode.get(exc.errno or 0, "")
+        why = exc.strerror or str(exc)
+        hint = "check that the folder is writable, or choose another --out"
+        if exc.errno == errno.ENOSPC:
+            why, hint = "no space left on the device", "free some disk space, or choose another --out"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            hint = "check the folder's permissions, or choose another --out"
+        raise OutputError(
+            error(
+                "output/write",
+                str(target),
+                f"cannot write the output: {why}" + (f" ({code})" if code else ""),
+                hint=hint,
+            )
+        ) from exc
 
 
 def is_build_output(folder: Path) -> bool:
@@ -26,6 +72,14 @@ def is_build_output(folder: Path) -> bool:
 def check_out_folder(out: Path) -> Diagnostic | None:
     """A folder we may replace: missing, empty, or one of our earlier outputs."""
     recover(out)
+    blocked = _blocked_parent(out)
+    if blocked is not None:
+        return error(
+            "output/not-a-folder",
+            str(out),
+            f"cannot create the output folder: {blocked} is a file, not a folder",
+            hint="choose another --out",
+        )
     if out.exists() and not out.is_dir():
         return error(
             "output/not-a-folder",
@@ -40,6 +94,15 @@ def check_out_folder(out: Path) -> Diagnostic | None:
             f"{out} is not empty and was not made by site-builder; nothing in it was touched",
             hint="choose an empty or new folder with --out, or empty this one yourself",
         )
+    clean_leftovers(out)
+    return None
+
+
+def _blocked_parent(out: Path) -> Path | None:
+    """The nearest existing ancestor of ``out`` when it is a file (``--out notes.txt/site``)."""
+    for parent in out.parents:
+        if parent.exists() or parent.is_symlink():
+            return None if parent.is_dir() else parent
     return None
 
 
@@ -51,8 +114,11 @@ class Staging:
 
     def __init__(self, out: Path) -> None:
         self.out = out.absolute()
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
+        with _writing(self.out):
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            # The pid in the name lets a later build tell a killed build's folder from a running one's.
+            prefix = f"{_staging_prefix(self.out)}{os.getpid()}-"
+            self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out.parent))
         self.manifest: dict[str, str] = {}  # output path -> the key it was made with
 
     def _target(self, rel: str) -> Path:
@@ -60,15 +126,21 @@ class Staging:
         # Planned paths are normalised (urls.normalise); one that climbs out is a bug, never written.
         if ".." in Path(rel).parts or Path(rel).is_absolute():
             raise ValueError(f"refusing to write {rel!r} outside the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        with _writing(self.out, rel):
+            target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
     def write(self, rel: str, data: bytes, key: str = "") -> None:
-        self._target(rel).write_bytes(data)
+        target = self._target(rel)
+        with _writing(self.out, rel):
+            target.write_bytes(data)
         self.manifest[rel] = key
 
     def copy(self, rel: str, source: Path, key: str = "") -> None:
-        shutil.copyfile(source, self._target(rel))
+        target = self._target(rel)
+        # Opened first: a missing or unreadable source is not the output's fault, and stays an OSError.
+        with open(source, "rb") as src, _writing(self.out, rel), open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
         self.manifest[rel] = key
 
     def link(self, rel: str, previous: Path, key: str) -> None:
@@ -77,13 +149,15 @@ class Staging:
         try:
             os.link(previous, target)
         except OSError:  # another file system, or links not allowed: a copy keeps the mtime
-            shutil.copy2(previous, target)
+            with _writing(self.out, rel):
+                shutil.copy2(previous, target)
         self.manifest[rel] = key
 
     def commit(self) -> None:
         marker = {"tool": "site-builder", "files": dict(sorted(self.manifest.items()))}
-        (self.path / MARKER).write_text(json.dumps(marker, indent=0) + "\n")
-        _swap(self.path, self.out)
+        with _writing(self.out, MARKER):
+            (self.path / MARKER).write_text(json.dumps(marker, indent=0) + "\n")
+            _swap(self.path, self.out)
 
     def abort(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
@@ -109,20 +183,84 @@ def write_output(outputs: Iterable[Output], out: Path) -> int:
 
 def _swap(staging: Path, out: Path) -> None:
     """Rename the old output aside, the staging folder into place, then delete the old one."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    old = out.with_name(f"{_old_prefix(out)}{os.getpid()}")
     if out.exists():
         if any(out.iterdir()) and not is_build_output(out):
             raise RuntimeError(f"refusing to replace {out}: it is not a site-builder output")
         os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.replace(staging, out)
+    except OSError:
+        if old.exists() and not out.exists():
+            os.replace(old, out)  # put the previous output back before reporting
+        raise
+    _remove_output(old)
+
+
+def _remove_output(folder: Path) -> None:
+    """Delete one of our outputs with its marker last, so a half-deleted folder still says it is ours."""
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for child in folder.iterdir():
+        if child.name == MARKER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                child.unlink()
+    if any(child.name != MARKER for child in folder.iterdir()):
+        return  # something could not be deleted: keep the marker, a later build tries again
+    with contextlib.suppress(OSError):
+        (folder / MARKER).unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def recover(out: Path) -> None:
     """After a crash between the two renames, put the previous output back."""
-    if out.exists():
+    if out.exists() or out.is_symlink() or not out.parent.is_dir():
         return
-    for old in sorted(out.parent.glob(f".{out.name}.old-*")) if out.parent.is_dir() else ():
+    for old in sorted(out.parent.glob(f"{_old_prefix(out)}*")):
         if is_build_output(old):
-            os.replace(old, out)
+            with contextlib.suppress(OSError):
+                os.replace(old, out)
             return
+
+
+def clean_leftovers(out: Path) -> list[Path]:
+    """Remove what a killed build left beside ``out``: its staging folder and the old output it was
+    deleting. Only folders with our names, made by a process that is gone, and (for old outputs)
+    still carrying our marker or empty; returns what was removed."""
+    removed: list[Path] = []
+    if not out.parent.is_dir():
+        return removed
+    for path in sorted(out.parent.glob(f"{_staging_prefix(out)}*")):
+        if path.is_dir() and not path.is_symlink() and not _owner_alive(path.name, _staging_prefix(out)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if not out.is_dir():
+        return removed  # an old output may be all that is left: recover() needs it
+    for path in sorted(out.parent.glob(f"{_old_prefix(out)}*")):
+        if not path.is_dir() or path.is_symlink() or _owner_alive(path.name, _old_prefix(out)):
+            continue
+        if is_build_output(path) or not any(path.iterdir()):
+            _remove_output(path)
+            removed.append(path)
+    return removed
+
+
+def _owner_alive(name: str, prefix: str) -> bool:
+    """Whether the process whose id is in a staging or old folder's name is still running."""
+    pid_text = name[len(prefix) :].split("-", 1)[0]
+    if not pid_text.isdigit():
+        return False  # an older name without a pid: made by a build that has finished
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but not ours to signal
+    return True

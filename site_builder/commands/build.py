@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import load_config
+from ..diagnostics import Diagnostics
 from ..model import BuildOptions
 from ..pipeline import run as run_pipeline
-from ..report import Reporter, plural
+from ..report import Reporter, plural, unique
 
 
 def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
     config = load_config(root, opts.base_url)
     result = run_pipeline(config, opts, progress=reporter.progress)
-    reporter.diagnostics(result.diagnostics.sorted())
-    diags = result.diagnostics
+    diags = Diagnostics(unique(result.diagnostics.sorted()))
+    reporter.diagnostics(diags)
     if not result.written:
         why = "warnings are errors under --strict" if not diags.errors else plural(len(diags.errors), "error")
         reporter.line(f"Build failed ({why}); the previous output was left as it was.")

@@ -50,6 +50,7 @@ class Builder:
         self.server: DevServer | None = None
         self.errors: list[Diagnostic] = []  # why the last build failed; empty after a good one
         self._last_reported: list[Diagnostic] = []
+        self._cleaners: list[threading.Thread] = []
 
     def build(self, changes: ChangeSet | None = None) -> Rebuild:
         """Run the pipeline into a new generation; swap and notify only if it was written."""
@@ -71,9 +72,16 @@ class Builder:
         older = self._install(gen)
         self._notify(changes)
         outcome = self._succeeded(result, started, changes)
-        if older is not None:  # after the reload went out: deleting thousands of files takes a while
-            shutil.rmtree(older, ignore_errors=True)
+        if older is not None:
+            self._discard(older)
         return outcome
+
+    def _discard(self, folder: Path) -> None:
+        """Delete an old generation off the builder thread: thousands of rmdirs can take seconds."""
+        self._cleaners = [t for t in self._cleaners if t.is_alive()]
+        cleaner = threading.Thread(target=shutil.rmtree, args=(folder, True), name="sb-cleanup", daemon=True)
+        cleaner.start()
+        self._cleaners.append(cleaner)
 
     def _install(self, gen: Path) -> Path | None:
         """Swap the server to ``gen``; returns the generation before the previous one, to delete.
@@ -122,6 +130,8 @@ class Builder:
         self._last_reported = problems
 
     def close(self) -> None:
+        for cleaner in self._cleaners:
+            cleaner.join()
         shutil.rmtree(self.gens, ignore_errors=True)
 
 

@@ -116,9 +116,10 @@ def test_root_relative_urls_become_markers_without_link_refs() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://example.org/notes.md", "mailto:team@example.org", "#local", "image.png", "//cdn.example/x.md"],
+    ["https://example.org/notes.md", "mailto:team@example.org", "#local", "//cdn.example/x.md"],
 )
 def test_other_urls_are_left_alone(url: str) -> None:
+    """Absolute URLs, fragments and protocol-relative URLs are not the site's to rewrite."""
     result = render(f"[x]({url})")
     assert f'href="{url}"' in result.html
     assert result.links == ()
@@ -200,3 +201,13 @@ def test_untrusted_template_syntax_is_plain_text() -> None:
     html = render("Hello {{ site.title }} and {% include x.html %}", trusted=False).html
     assert "{{ site.title }}" in html
     assert "{% include x.html %}" in html
+
+
+def test_relative_file_links_become_content_path_markers() -> None:
+    """Relative to the source file, as on GitHub, so they survive any permalink pattern."""
+    result = render("[chart](chart.png) ![map](../images/map.svg) [up](../)", doc_id="weeknotes/2026/x.md")
+    assert 'href="sb:/weeknotes/2026/chart.png"' in result.html
+    assert 'src="sb:/weeknotes/images/map.svg"' in result.html
+    assert 'href="sb:/weeknotes/"' in result.html
+    outside = render("[x](../../../etc/passwd)", doc_id="weeknotes/x.md")
+    assert 'href="../../../etc/passwd"' in outside.html  # above the content root: left as written
