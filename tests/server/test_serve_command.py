@@ -1,0 +1,144 @@
+"""``site-builder serve`` as a whole: broken first build, config errors, Ctrl-C, the real CLI."""
+
+from __future__ import annotations
+
+import _thread
+import http.client
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from site_builder.commands import serve
+from site_builder.model import BuildOptions
+from site_builder.report import Reporter
+
+REPO = Path(__file__).resolve().parents[2]
+POST = "---\ntitle: Hello\ndate: 2026-10-05\n---\n\n{body}\n"
+
+
+def get(url: str) -> tuple[int, bytes]:
+    rest = url.split("//", 1)[1]
+    hostport, _, path = rest.partition("/")
+    host, port = hostport.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", "/" + path)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def quiet() -> Reporter:
+    return Reporter(io.StringIO(), io.StringIO())
+
+
+def test_a_broken_first_build_still_serves_and_shows_the_error(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/weeknotes/hello.md": "---\ntitle: [oops\n---\n\nText.\n"})
+    session = serve.start(root, "127.0.0.1", 0, BuildOptions(), quiet())
+    try:
+        assert session.builder.errors
+        assert session.server.events.error is not None
+        assert "content/weeknotes/hello.md" in session.server.events.error
+        status, body = get(session.url)
+        assert status == 404 and b"/_sb/live.js" in body  # the overlay script still loads
+        before = len(session.rebuilds)
+        (root / "content/weeknotes/hello.md").write_text(POST.format(body="Fixed."))
+        done = session.wait_rebuilds(before + 1, timeout=30)
+        assert done[-1].ok and session.server.events.error is None
+        assert get(session.url + "weeknotes/2026/10/hello/")[0] == 200
+    finally:
+        session.stop()
+
+
+def test_a_config_error_while_serving_is_an_error_event(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Hi.")})
+    log = io.StringIO()
+    session = serve.start(root, "127.0.0.1", 0, BuildOptions(), Reporter(log, io.StringIO()))
+    try:
+        good = (root / "site.toml").read_text()
+        (root / "site.toml").write_text(good + "\nnot toml at all = = =\n")
+        done = session.wait_rebuilds(1, timeout=30)
+        assert not done[-1].ok
+        assert "site.toml" in (session.server.events.error or "")
+        assert get(session.url + "weeknotes/2026/10/hello/")[0] == 200  # the last good site
+        (root / "site.toml").write_text(good.replace("https://example.org/", "https://example.org/moved/"))
+        done = session.wait_rebuilds(2, timeout=30)
+        assert done[-1].ok
+        assert session.url.endswith("/moved/")
+        assert get(session.url + "weeknotes/2026/10/hello/")[0] == 200
+        assert "Now serving at" in log.getvalue()
+    finally:
+        session.stop()
+
+
+def test_rebuild_log_line(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Hi.")})
+    log = io.StringIO()
+    session = serve.start(root, "127.0.0.1", 0, BuildOptions(), Reporter(log, io.StringIO()))
+    try:
+        (root / "content/weeknotes/hello.md").write_text(POST.format(body="Hi again."))
+        assert session.wait_rebuilds(1, timeout=30)[-1].ok
+    finally:
+        session.stop()
+    lines = log.getvalue().splitlines()
+    assert re.fullmatch(r"Built \d+ pages?, \d+ feeds? in \d+ ms\.", lines[0])
+    assert re.fullmatch(
+        r"Rebuilt \d+ pages?, \d+ feeds? in \d+ ms \(content/weeknotes/hello\.md\)", lines[-1]
+    )
+
+
+def test_ctrl_c_stops_cleanly_with_exit_0(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Hi.")})
+    log = io.StringIO()
+    seen: list[str] = []
+
+    def interrupt_when_serving() -> None:
+        deadline = time.monotonic() + 30
+        while "Serving" not in log.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        url = log.getvalue().split(" at ", 1)[1].split()[0]
+        seen.append(url)
+        seen.append(str(get(url)[0]))
+        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+
+    threading.Thread(target=interrupt_when_serving, daemon=True).start()
+    code = serve.run(root, "127.0.0.1", 0, BuildOptions(), Reporter(log, io.StringIO()))
+    assert code == 0
+    assert seen[1] == "200"
+    assert "Stopping." in log.getvalue()
+    assert not (root / "output").exists()
+
+
+def test_cli_serve_then_sigint(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Hi.")})
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "serve", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        serving = next(line for line in lines if line.startswith("Serving"))
+        url = serving.split(" at ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:")
+        assert get(url)[0] == 200
+        assert any(p.name.startswith("site-builder-serve-") for p in tmp_path.iterdir())
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert not any(p.name.startswith("site-builder-serve-") for p in tmp_path.iterdir())
