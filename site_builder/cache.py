@@ -14,6 +14,7 @@ import json
 import pickle
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -138,7 +139,17 @@ def global_key(config: SiteConfig, opts: BuildOptions, site: Site) -> str:
 _REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(?:(["'])(.*?)\1|(\S+))""")
 
 
-def template_keys(theme: Theme, names: Iterable[str]) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class TemplateKeys:
+    keys: Mapping[str, str]  # template name -> key of its source and everything it uses
+    full: frozenset[str]  # templates that show a post's body (feeds always do)
+
+
+_QUOTED = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
+_BODY = re.compile(r"[\w)\]]\.html\b")  # doc.html, item.html; template names are in quotes
+
+
+def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
     """Each template's key covers its source and every template it extends, includes or imports.
 
     References are found with a regular expression (parsing every template costs more than the
@@ -164,28 +175,55 @@ def template_keys(theme: Theme, names: Iterable[str]) -> dict[str, str]:
                 for other in env.list_templates():
                     closure(other, seen)
 
-    keys = {}
+    keys, full = {}, set()
     for name in set(names):
         if name.startswith("feed:"):
             keys[name] = _hash(__version__, name)
+            full.add(name)
             continue
         seen: set[str] = set()
         closure(name, seen)
         keys[name] = _hash(*sorted((n, sources[n]) for n in seen))
-    return keys
+        if any(_BODY.search(_QUOTED.sub("", sources[n])) for n in seen):
+            full.add(name)
+    return TemplateKeys(keys, frozenset(full))
 
 
-def view_digests(site: Site) -> dict[str, str]:
-    """A document as pages show it: its source, its resolved HTML, and its terms' names and URLs."""
+def view_digests(site: Site) -> tuple[dict[str, str], dict[str, str]]:
+    """Two digests per document: as lists show it (everything but the body), and in full.
+
+    A list page, the home page or a term page re-renders only when what it shows of a post
+    changed; a post's own page and the feeds (full content) also when its body changed.
+    """
     terms: dict[str, list[tuple[str, str, str]]] = {doc_id: [] for doc_id in site.docs}
     for taxonomy, found in site.taxonomies.items():
         for term in found.values():
             for doc_id in term.docs:
                 terms[doc_id].append((taxonomy, term.name, term.url))
-    return {
-        doc_id: _hash(doc.digest, doc.url, _html_digest(doc), terms[doc_id])
-        for doc_id, doc in site.docs.items()
-    }
+    listed, full = {}, {}
+    for doc_id, d in site.docs.items():
+        listed[doc_id] = _hash(
+            d.title,
+            d.url,
+            d.date,
+            d.updated,
+            d.draft,
+            d.summary,
+            d.summary_html,
+            d.toc,
+            d.word_count,
+            d.tags,
+            d.authors,
+            d.team,
+            d.fields,
+            d.params,
+            d.aliases,
+            d.image,
+            d.image_alt,
+            terms[doc_id],
+        )
+        full[doc_id] = _hash(listed[doc_id], d.digest, _html_digest(d))
+    return listed, full
 
 
 def _html_digest(doc: Document) -> str:
@@ -194,18 +232,30 @@ def _html_digest(doc: Document) -> str:
 
 
 class RouteKeys:
-    """Route keys for one build; routes that share an inputs tuple (a term's pages) hash it once."""
+    """Route keys for one build: a template that shows posts' bodies (``.html``) gets the full
+    digests of its inputs, any other the list digests; shared inputs tuples are hashed once."""
 
-    def __init__(self, global_key: str, templates: Mapping[str, str], digests: Mapping[str, str]) -> None:
-        self.global_key, self.templates, self.digests = global_key, templates, digests
-        self._inputs: dict[int, tuple[tuple[str, ...], str]] = {}
+    def __init__(
+        self, global_key: str, templates: TemplateKeys, digests: tuple[dict[str, str], dict[str, str]]
+    ):
+        self.global_key, self.templates = global_key, templates
+        self.listed, self.full = digests
+        self._inputs: dict[tuple[int, bool], tuple[tuple[str, ...], str]] = {}
 
     def __call__(self, route: Route) -> str:
-        held = self._inputs.get(id(route.inputs))
+        body = route.template in self.templates.full
+        if body and "doc" in route.context:  # a post's page shows its own body, its neighbours' titles
+            own = route.context["doc"]
+            inputs = _hash([self.full[i] if i == own else self.listed[i] for i in route.inputs])
+            return _hash(
+                self.global_key, self.templates.keys[route.template], route.url, route.context, inputs
+            )
+        held = self._inputs.get((id(route.inputs), body))
         if held is None or held[0] is not route.inputs:
-            held = (route.inputs, _hash([self.digests[i] for i in route.inputs]))
-            self._inputs[id(route.inputs)] = held
-        return _hash(self.global_key, self.templates[route.template], route.url, route.context, held[1])
+            digests = self.full if body else self.listed
+            held = (route.inputs, _hash([digests[i] for i in route.inputs]))
+            self._inputs[(id(route.inputs), body)] = held
+        return _hash(self.global_key, self.templates.keys[route.template], route.url, route.context, held[1])
 
 
 def static_key(path: Path) -> str:

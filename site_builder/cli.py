@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url from site.toml for this build")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--jobs", type=_jobs, default=0, help="processes to use (default: every core)")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index (faster)")
     serve = commands.add_parser("serve", help="build, serve, rebuild on change and reload the browser")
     serve.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -149,6 +150,7 @@ def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
             base_url=args.base_url,
             out=args.out.absolute() if args.out else None,
             jobs=args.jobs or (os.cpu_count() or 1),
+            search=not args.no_search,
         )
         return build.run(root, opts, reporter)
     raise AssertionError(args.command)

@@ -237,3 +237,4 @@ class BuildOptions:
     out: Path | None = None  # default: <site>/output
     jobs: int = 0  # 0: every core
     now: dt.datetime | None = None  # tests pin the clock; None: the real time
+    search: bool = True  # False: keep the previous search index as it is (serve rebuilds, --no-search)

@@ -176,7 +176,7 @@ def _write(
         return
     search = "search:" + route_key_of_pages(plan)
     built = {p: k for p, k in manifest.items() if not k.startswith("search:")}
-    searchable = search in manifest.values()
+    searchable = search in manifest.values() or not opts.search
     if not plan.todo and previous == out and built == plan.keys and searchable and _complete(out, plan.keys):
         result.written = True
         return
@@ -201,7 +201,7 @@ def _write(
             if progress:
                 progress("render", done, len(plan.todo))
         if not diagnostics.has_errors(opts.strict):
-            diagnostics.extend(_search_index(staging, plan, manifest, previous))
+            diagnostics.extend(_search_index(staging, plan, manifest, previous, opts.search))
         if diagnostics.has_errors(opts.strict):
             staging.abort()
             return
@@ -213,15 +213,19 @@ def _write(
 
 
 def _search_index(
-    staging: Staging, plan: OutputPlan, manifest: dict[str, str], previous: Path
+    staging: Staging, plan: OutputPlan, manifest: dict[str, str], previous: Path, fresh: bool
 ) -> list[Diagnostic]:
-    """Pagefind's index of the staged pages; linked from the previous output when no page changed."""
+    """Pagefind's index of the staged pages; linked from the previous output when no page changed,
+    or when ``fresh`` is False (a stale index is fine while previewing; indexing takes seconds)."""
     key = "search:" + route_key_of_pages(plan)  # computed before the index adds its own files
-    old = [p for p, k in manifest.items() if k == key and p.startswith(SEARCH_FOLDER + "/")]
-    if old and all((previous / p).is_file() for p in old):
-        for path in old:
-            staging.link(path, previous / path, key)
-        plan.keys |= dict.fromkeys(old, key)
+    old = {p: k for p, k in manifest.items() if p.startswith(SEARCH_FOLDER + "/") and k.startswith("search:")}
+    reusable = old and (not fresh or set(old.values()) == {key})
+    if reusable and all((previous / p).is_file() for p in old):
+        for path, old_key in old.items():
+            staging.link(path, previous / path, old_key)
+        plan.keys |= old
+        return []
+    if not fresh:
         return []
     problems = index_site(staging.path)
     for path in sorted((staging.path / SEARCH_FOLDER).rglob("*")):

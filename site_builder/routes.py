@@ -128,7 +128,7 @@ def _documents(site: Site) -> Iterator[Route]:
         context: dict[str, object] = {"doc": doc.id, "older": older, "newer": newer}
         stream = stream_of(site, doc)
         if stream is not None:
-            context["stream"] = (stream.kind, stream.slug, stream.number(doc.id))
+            context["stream"] = (stream.kind, stream.slug, stream.number(doc.id), len(stream.docs))
         related = site.related.get(doc.id, ())
         if related:
             context["related"] = related
@@ -172,8 +172,9 @@ def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
             if stream is not None:  # the team page shows its streak, so its key must cover it
                 extra["regularity"] = (stream.streak, stream.missed, stream.last_published)
             for pager in paginate(term.url, term.docs, config.paginate):
-                context = {"taxonomy": taxonomy, "term": term.slug, "pager": pager, **extra}
-                yield Route(pager.url, "term.html", context, term.docs)  # every page shows the count
+                # Every page shows how many posts the term has: the count is in the key, not all posts.
+                context = {"taxonomy": taxonomy, "term": term.slug, "pager": pager, "count": len(term.docs)}
+                yield Route(pager.url, "term.html", context | extra, pager.docs)
 
 
 def roundups(site: Site) -> Iterator[tuple[str, str, tuple[str, ...]]]:

@@ -63,7 +63,8 @@ class Builder:
                 return self._failed(exc.diagnostics, started, changes)
         self.count += 1
         gen = self.gens / f"gen-{self.count}"
-        opts = replace(self.opts, out=gen, base_url=None)
+        # The first build indexes search; rebuilds keep that index, since Pagefind takes seconds.
+        opts = replace(self.opts, out=gen, base_url=None, search=self.count == 1)
         result = run_pipeline(self.config, opts, state=self.state, reuse_from=self.current)
         self._report(result.diagnostics.sorted())
         if not result.written:
