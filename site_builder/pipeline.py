@@ -60,12 +60,15 @@ def run(
     progress: Progress | None = None,
     state: BuildState | None = None,
     reuse_from: Path | None = None,
+    changed: frozenset[Path] | None = None,
 ) -> BuildResult:
     """Build the site; nothing is swapped in when any stage reported an error (or a warning, strict).
 
     ``until="collect"`` stops after planning (``check``); ``until="render"`` renders every route into
     ``result.outputs`` and writes nothing. ``reuse_from`` is an earlier output whose unchanged files
     are linked, not rendered (default: the output folder itself); ``state`` keeps parsed documents.
+    ``changed`` (with a state) names the only files that changed since the state's last build, so
+    unchanged work can be skipped; None means "anything may have changed".
     """
     started = time.perf_counter()
     diagnostics = Diagnostics()
