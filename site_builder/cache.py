@@ -189,41 +189,51 @@ def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
     return TemplateKeys(keys, frozenset(full))
 
 
-def view_digests(site: Site) -> tuple[dict[str, str], dict[str, str]]:
-    """Two digests per document: as lists show it (everything but the body), and in full.
-
-    A list page, the home page or a term page re-renders only when what it shows of a post
-    changed; a post's own page and the feeds (full content) also when its body changed.
-    """
+def doc_terms(site: Site) -> dict[str, list[tuple[str, str, str]]]:
+    """Each document's terms as pages show them: (taxonomy, name, URL)."""
     terms: dict[str, list[tuple[str, str, str]]] = {doc_id: [] for doc_id in site.docs}
     for taxonomy, found in site.taxonomies.items():
         for term in found.values():
             for doc_id in term.docs:
                 terms[doc_id].append((taxonomy, term.name, term.url))
-    listed, full = {}, {}
-    for doc_id, d in site.docs.items():
-        listed[doc_id] = _hash(
-            d.title,
-            d.url,
-            d.date,
-            d.updated,
-            d.draft,
-            d.summary,
-            d.summary_html,
-            d.toc,
-            d.word_count,
-            d.tags,
-            d.authors,
-            d.team,
-            d.fields,
-            d.params,
-            d.aliases,
-            d.image,
-            d.image_alt,
-            terms[doc_id],
-        )
-        full[doc_id] = _hash(listed[doc_id], d.digest, _html_digest(d))
-    return listed, full
+    return terms
+
+
+def digest_pair(d: Document, terms: list[tuple[str, str, str]]) -> tuple[str, str]:
+    """A document as lists show it (everything but the body), and in full.
+
+    A list page, the home page or a term page re-renders only when what it shows of a post
+    changed; a post's own page and the feeds (full content) also when its body changed.
+    """
+    listed = _hash(
+        d.title,
+        d.url,
+        d.date,
+        d.updated,
+        d.draft,
+        d.summary,
+        d.summary_html,
+        d.toc,
+        d.word_count,
+        d.tags,
+        d.authors,
+        d.team,
+        d.fields,
+        d.params,
+        d.aliases,
+        d.image,
+        d.image_alt,
+        terms,
+    )
+    return listed, _hash(listed, d.digest, _html_digest(d))
+
+
+def view_digests(
+    site: Site, terms: Mapping[str, list[tuple[str, str, str]]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The list and full digests of every document (see ``digest_pair``)."""
+    pairs = {doc_id: digest_pair(doc, terms[doc_id]) for doc_id, doc in site.docs.items()}
+    return {i: p[0] for i, p in pairs.items()}, {i: p[1] for i, p in pairs.items()}
 
 
 def _html_digest(doc: Document) -> str:

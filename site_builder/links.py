@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from .diagnostics import Diagnostic, warning
@@ -17,14 +17,21 @@ _ID = re.compile(r'\sid="([^"]+)"')
 
 
 def resolve_links(
-    docs: Mapping[str, Document], base_path: str, unpublished: frozenset[str]
+    docs: Mapping[str, Document],
+    base_path: str,
+    unpublished: frozenset[str],
+    only: Iterable[str] | None = None,
 ) -> tuple[dict[str, Document], list[Diagnostic]]:
-    """Return the documents with real URLs in their HTML, and a warning per broken link."""
+    """Return the documents with real URLs in their HTML, and a warning per broken link.
+
+    ``only`` limits the work to some documents (serve's fast path); the others are returned as given.
+    """
     by_url = {d.url.casefold(): d.url for d in docs.values()}  # /We-Are-Hiring/ reaches /we-are-hiring/
     ids: dict[str, frozenset[str]] = {}  # heading and footnote ids, read only for anchored targets
     problems: list[Diagnostic] = []
-    resolved: dict[str, Document] = {}
-    for doc_id, doc in docs.items():
+    resolved: dict[str, Document] = dict(docs) if only is not None else {}
+    for doc_id in docs if only is None else only:
+        doc = docs[doc_id]
         for ref in doc.links:
             path = f"content/{doc_id}"
             if ref.target not in docs:

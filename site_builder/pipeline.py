@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import incremental
 from .cache import (
     ParseCache,
     ParseEntry,
     RouteKeys,
+    doc_terms,
     global_key,
     read_manifest,
     static_key,
@@ -22,8 +24,8 @@ from .collect import collect
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics
 from .discover import discover
-from .model import BuildOptions, BuildStats, Document, Output, Route, Site, SourceFile, StaticFile
-from .render import SiteView, make_view
+from .model import BuildOptions, BuildStats, Document, Inventory, Output, Route, Site, SourceFile, StaticFile
+from .render import SiteView, make_environment, make_view
 from .routes import plan_routes
 from .search import BUNDLE as SEARCH_FOLDER
 from .search import index_site
@@ -40,6 +42,7 @@ class BuildState:
 
     cache: ParseCache = field(default_factory=ParseCache)
     outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (key, bytes)
+    last: incremental.LastBuild | None = None  # for the fast path of the next edit
 
 
 @dataclass(slots=True)
@@ -73,6 +76,10 @@ def run(
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(diagnostics)
+    if until == "render" and state is not None and state.last is not None and changed is not None:
+        fast = incremental.rebuild(state.last, config, opts, changed, state.outputs)
+        if fast is not None:
+            return _fast_result(fast, result, started)
     out = (opts.out or config.root / "output").absolute()
     if until == "write" and (problem := check_out_folder(out)):
         diagnostics.add(problem)
@@ -94,11 +101,52 @@ def run(
     plan = _plan(result.routes, view, theme, opts, inventory.statics)
     if until == "render":
         _render_in_memory(plan, view, theme, jobs, state, result)
+        if state is not None:
+            state.last = (
+                _last_build(config, opts, inventory, view, plan, theme, result) if result.outputs else None
+            )
     else:
         _write(plan, out, reuse_from or out, view, theme, jobs, opts, result, progress)
     cache.save()
     result.stats = BuildStats(**plan.counts(), seconds=time.perf_counter() - started)
     return result
+
+
+def _fast_result(fast: incremental.FastResult, result: BuildResult, started: float) -> BuildResult:
+    result.diagnostics.extend(fast.diagnostics)
+    result.site, result.outputs = fast.site, fast.outputs
+    feeds = sum(1 for r in fast.rendered if r.template.startswith("feed:"))
+    result.stats = BuildStats(
+        rendered_pages=len(fast.rendered) - feeds, rendered_feeds=feeds, seconds=time.perf_counter() - started
+    )
+    return result
+
+
+def _last_build(
+    config: SiteConfig,
+    opts: BuildOptions,
+    inventory: Inventory,
+    view: SiteView,
+    plan: OutputPlan,
+    theme: Theme,
+    result: BuildResult,
+) -> incremental.LastBuild | None:
+    """What serve's next edit may start from; nothing when this build failed."""
+    if result.diagnostics.has_errors(opts.strict) or plan.route_key is None:
+        return None
+    extra = [o for o in result.outputs if o.source is not None or o.path in (".nojekyll", "CNAME")]
+    return incremental.LastBuild(
+        config,
+        opts,
+        inventory,
+        view,
+        plan.routes,
+        plan.route_key,
+        plan.terms,
+        make_environment(theme, config),
+        list(result.diagnostics),
+        extra,
+    )
 
 
 @dataclass(slots=True)
@@ -109,6 +157,8 @@ class OutputPlan:
     keys: dict[str, str]
     statics: tuple[StaticFile, ...]
     todo: list[Route] = field(default_factory=list)
+    route_key: RouteKeys | None = None  # kept by serve's fast path, with the digests it used
+    terms: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         feeds = sum(1 for r in self.routes if r.template.startswith("feed:"))
@@ -127,11 +177,12 @@ def _plan(
 ) -> OutputPlan:
     shared = global_key(view.config, opts, view.site)
     templates = template_keys(theme, {r.template for r in routes})
-    route_key = RouteKeys(shared, templates, view_digests(view.site))
+    terms = doc_terms(view.site)
+    route_key = RouteKeys(shared, templates, view_digests(view.site, terms))
     keys = {r.path: route_key(r) for r in routes}
     keys |= {s.rel: static_key(s.path) for s in statics}
     keys |= {o.path: "pages:" + (o.data or b"").decode() for o in _pages_files(view.config)}
-    return OutputPlan(routes, keys, statics)
+    return OutputPlan(routes, keys, statics, route_key=route_key, terms=terms)
 
 
 def _render_in_memory(

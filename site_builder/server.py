@@ -9,15 +9,15 @@ from __future__ import annotations
 import errno
 import json
 import mimetypes
+import os
 import re
-import shutil
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .diagnostics import Diagnostic
@@ -26,6 +26,8 @@ LIVE_PREFIX = "/_sb/"
 # Served at the root whatever the base path; the epoch lets a page catch up on events it missed.
 _SCRIPT = '<script src="/_sb/live.js" data-epoch="{epoch}"></script>'
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+_READ_WHOLE = 4 << 20  # static files up to this size are read whole; bigger ones are streamed
+_CHUNK = 1 << 16
 _TYPES = {  # the common ones fixed here: mimetypes reads the machine's own tables for the rest
     ".html": "text/html",
     ".css": "text/css",
@@ -64,12 +66,42 @@ LIVE_JS = b"""(() => {
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Generation:
-    """One complete build on disk and the URL path it is served under ("/" or "/repo/")."""
+class Generation(Mapping[str, "bytes | Path"]):
+    """One complete build in memory: output path (POSIX, relative) -> bytes, or the static file's source.
 
-    folder: Path
-    base_path: str = "/"
+    Immutable once made, so a request holding it never sees a half-built site; ``base_path`` is the
+    URL path it is served under ("/" or "/repo/").
+    """
+
+    __slots__ = ("_files", "base_path", "_folders")
+
+    def __init__(self, files: Mapping[str, bytes | Path] | None = None, base_path: str = "/") -> None:
+        self._files: Mapping[str, bytes | Path] = MappingProxyType(dict(files or {}))
+        self.base_path = base_path
+        self._folders: frozenset[str] | None = None  # made on the first miss: most requests hit a key
+
+    def __getitem__(self, key: str) -> bytes | Path:
+        return self._files[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def is_folder(self, key: str) -> bool:
+        """Whether ``key`` is a folder of some output path (``posts/one`` for ``posts/one/index.html``)."""
+        if key + "/index.html" in self._files:
+            return True
+        if self._folders is None:  # two threads may both build it: same value, one assignment
+            self._folders = frozenset(
+                p.rsplit("/", n)[0] for p in self._files for n in range(1, p.count("/") + 1)
+            )
+        return key in self._folders
+
+    def with_files(self, extra: Mapping[str, bytes | Path]) -> Generation:
+        """A new generation with ``extra`` added; this one's own files win over them."""
+        return Generation({**extra, **self._files}, self.base_path)
 
 
 class Events:
@@ -184,36 +216,47 @@ class _Handler(BaseHTTPRequestHandler):
         mount = gen.base_path
         if mount != "/" and url.path in ("/", mount.rstrip("/")):
             return self._redirect(mount)
-        if not url.path.startswith(mount):
+        key = resolve(url.path[len(mount) :]) if url.path.startswith(mount) else None
+        if key is not None and key not in gen and (key == "" or key.endswith("/")):
+            key += "index.html"
+        elif key is not None and key not in gen and gen.is_folder(key):
+            return self._redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))
+        if key is None or key not in gen:
             return self._not_found(gen, epoch, head)
-        path = resolve(gen.folder, url.path[len(mount) :])
-        if path is not None and path.is_dir():
-            if not url.path.endswith("/"):
-                return self._redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))
-            path = path / "index.html"
-        if path is None or not path.is_file():
-            return self._not_found(gen, epoch, head)
-        self._file(path, HTTPStatus.OK, epoch, head)
+        self._file(key, gen[key], HTTPStatus.OK, epoch, head)
 
-    def _file(self, path: Path, status: HTTPStatus, epoch: int, head: bool) -> None:
-        kind = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    def _file(self, key: str, body: bytes | Path, status: HTTPStatus, epoch: int, head: bool) -> None:
+        name = key.rpartition("/")[2]
+        kind = (
+            _TYPES.get(PurePosixPath(name).suffix)
+            or mimetypes.guess_type(name)[0]
+            or "application/octet-stream"
+        )
         if kind.startswith("text/") or kind in ("application/xml", "application/json"):
             kind += "; charset=utf-8"
-        try:
-            with path.open("rb") as f:
-                if kind.startswith("text/html"):
-                    body = inject(f.read(), epoch)
-                    return self._send(status, kind, body, head)
-                self._headers(status, kind, path.stat().st_size)
-                if not head:
-                    shutil.copyfileobj(f, self.wfile)
-        except FileNotFoundError:  # a generation deleted under a very slow request
+        if isinstance(body, bytes):
+            return self._send(
+                status, kind, inject(body, epoch) if kind.startswith("text/html") else body, head
+            )
+        try:  # a static file's source, named by the pipeline's own list (never by the URL)
+            with body.open("rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if kind.startswith("text/html") or size <= _READ_WHOLE:
+                    # read once, then send exactly what was read: an editor saving the file mid-request
+                    # cannot make the body disagree with Content-Length
+                    data = f.read()
+                    return self._send(
+                        status, kind, inject(data, epoch) if kind.startswith("text/html") else data, head
+                    )
+                self._headers(status, kind, size)
+                if not head and _copy(f, self.wfile, size) < size:
+                    self.close_connection = True  # the file shrank under us: end the response early
+        except OSError:  # deleted or unreadable since the build listed it; the next build will say why
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n", head)
 
     def _not_found(self, gen: Generation, epoch: int, head: bool) -> None:
-        page = gen.folder / "404.html"
-        if page.is_file():
-            return self._file(page, HTTPStatus.NOT_FOUND, epoch, head)
+        if "404.html" in gen:
+            return self._file("404.html", gen["404.html"], HTTPStatus.NOT_FOUND, epoch, head)
         body = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", inject(body, epoch), head)
 
@@ -272,11 +315,12 @@ def inject(html: bytes, epoch: int) -> bytes:
     return html[:at] + script + html[at:]
 
 
-def resolve(folder: Path, url_path: str) -> Path | None:
-    """The file a URL path names inside ``folder``, or None for anything that could leave it (SPEC §9).
+def resolve(url_path: str) -> str | None:
+    """The output key a URL path (under the mount) names, or None for anything that tries to leave (SPEC §9).
 
-    Decodes until stable so double-encoded ``%252e%252e`` is caught too; refuses ``..`` segments,
-    NUL and backslashes outright, then checks the resolved path (symlinks followed) stays inside.
+    Keys come from the pipeline, so a lookup alone cannot reach other files; this refusal is defence
+    in depth. Decodes until stable so double-encoded ``%252e%252e`` is caught too; refuses ``..``
+    segments, NUL and backslashes outright. Empty and ``.`` segments are dropped; a trailing ``/`` stays.
     """
     decoded = url_path
     try:
@@ -292,9 +336,14 @@ def resolve(folder: Path, url_path: str) -> Path | None:
     parts = decoded.split("/")
     if "\x00" in decoded or "\\" in decoded or any(p.strip() == ".." for p in parts):
         return None
-    root = folder.resolve()
-    try:
-        target = (root / decoded.lstrip("/")).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-    return target if target.is_relative_to(root) else None
+    key = "/".join(p for p in parts if p not in ("", "."))
+    return key + "/" if key and parts[-1] in ("", ".") else key
+
+
+def _copy(source: BinaryIO, target: BinaryIO, size: int) -> int:
+    """Copy at most ``size`` bytes; returns how many were copied."""
+    done = 0
+    while done < size and (chunk := source.read(min(_CHUNK, size - done))):
+        target.write(chunk)
+        done += len(chunk)
+    return done
