@@ -73,7 +73,7 @@ class Generation(Mapping[str, "bytes | Path"]):
     URL path it is served under ("/" or "/repo/").
     """
 
-    __slots__ = ("_files", "base_path", "_folders")
+    __slots__ = ("_files", "_folders", "base_path")
 
     def __init__(self, files: Mapping[str, bytes | Path] | None = None, base_path: str = "/") -> None:
         self._files: Mapping[str, bytes | Path] = MappingProxyType(dict(files or {}))
