@@ -6,10 +6,11 @@ dictionary lives only inside worker processes, never in the process that runs th
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from .config import SiteConfig
@@ -93,8 +94,17 @@ def _pooled(
     items: Sequence[Any],
     jobs: int,
 ) -> Iterator[Any]:
-    chunks = _chunks(items, jobs)
+    """Results in the order they finish, with at most two chunks per worker in flight: rendered
+    pages are written as they come instead of piling up in memory (SPEC §8: peak memory)."""
+    chunks = iter(_chunks(items, jobs))
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=_context(), initializer=init, initargs=args
     ) as pool:
-        yield from pool.map(work, chunks)
+        running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, jobs * 2)}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                chunk = next(chunks, None)
+                if chunk is not None:
+                    running.add(pool.submit(work, chunk))
