@@ -167,6 +167,8 @@ def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
             source = loader.get_source(env, name)[0]
         except jinja2.TemplateNotFound:
             source = "<missing>"  # rendering reports it
+        except UnicodeDecodeError:
+            source = "<not utf-8>"  # rendering reports it
         sources[name] = source
         for match in _REFERENCE.finditer(source):
             if match.group(2) is not None:

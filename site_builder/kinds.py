@@ -239,7 +239,10 @@ def to_datetime(value: Any, tz: dt.tzinfo) -> tuple[dt.datetime, bool] | None:
             return None
     if isinstance(value, dt.datetime):
         aware = value.replace(tzinfo=tz) if value.tzinfo is None else value
-        return aware.astimezone(tz), False
+        try:
+            return aware.astimezone(tz), False
+        except OverflowError:  # 9999-12-31T23:00-12:00 is past year 9999 in the site's zone
+            return None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=tz), True
     return None
@@ -275,17 +278,24 @@ def _offset(text: str) -> dt.tzinfo:
     return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # XML 1.0 (feeds) cannot carry these
+
+
+def _text(value: Any) -> str:
+    return _CONTROL.sub("", str(value)).strip()
+
+
 def _str(value: Any, tz: dt.tzinfo) -> str | None:
     if isinstance(value, (bool, dict | list)):
         return None
-    return str(value).strip()
+    return _text(value)
 
 
 def _list(value: Any, tz: dt.tzinfo) -> tuple[str, ...] | None:
     items = _as_list(value)
     if any(isinstance(i, dict | list) or i is None for i in items):
         return None
-    return tuple(str(i).strip() for i in items if str(i).strip())
+    return tuple(_text(i) for i in items if _text(i))
 
 
 def _bool(value: Any, tz: dt.tzinfo) -> bool | None:
@@ -298,13 +308,13 @@ def _bool(value: Any, tz: dt.tzinfo) -> bool | None:
 
 def _contributor(value: Any, tz: dt.tzinfo) -> Contributor | None:
     if isinstance(value, str) and value.strip():
-        return Contributor(value.strip())
+        return Contributor(_text(value))
     if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip():
         extra = set(value) - {"name", "organisation", "url"}
         if extra:
             return None
         return Contributor(
-            value["name"].strip(), str(value.get("organisation") or ""), str(value.get("url") or "")
+            _text(value["name"]), _text(value.get("organisation") or ""), _text(value.get("url") or "")
         )
     return None
 

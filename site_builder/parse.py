@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import html
 import posixpath
+import re
 from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
@@ -53,6 +54,7 @@ def parse_file(
                 hint="write some front matter and text, or delete the file",
             )
         ]
+    text, control = _without_control_characters(text, path)
     parts = split(text, path)
     if isinstance(parts, Diagnostic):
         return None, [parts]
@@ -82,7 +84,26 @@ def parse_file(
     )
     doc = _document(src, kind, coerced, replace(parts, body=body), config, md, text)
     doc, same = _own_url_aliases(doc, path, parts.lines)
-    return doc, problems + found + same
+    return doc, control + problems + found + same
+
+
+# C0 controls other than tab and newlines, and U+FFFE/U+FFFF: invisible, and not allowed in XML feeds.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _without_control_characters(text: str, path: str) -> tuple[str, list[Diagnostic]]:
+    """Drop invisible control characters, with a warning at the first (lxml refuses them in feeds)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return text, []
+    problem = warning(
+        "content/control-character",
+        path,
+        f"invisible control character U+{ord(found.group()):04X} removed",
+        text.count("\n", 0, found.start()) + 1,
+        hint="delete it in your editor; feeds cannot carry it",
+    )
+    return _CONTROL.sub("", text), [problem]
 
 
 def _read(src: SourceFile, path: str) -> str | Diagnostic:
@@ -134,7 +155,7 @@ def _document(
     text: str,
 ) -> Document:
     values = coerced.values
-    separator = values.get("excerpt_separator", DEFAULT_MORE)
+    separator = values.get("excerpt_separator") or DEFAULT_MORE  # "" would split nothing (ValueError)
     excerpt, more, rest = parts.body.partition(separator)
     body = excerpt + rest  # line numbers stay those of the file
     renderer = md.untrusted if kind == "contribution" else md.trusted

@@ -191,15 +191,30 @@ def render_routes(
             )
             break  # every route would fail the same way
         except jinja2.TemplateNotFound as exc:
+            filename, line = _template_frame(exc)  # the template with the include, not the route's
             problems.append(
-                error(
+                _template_problem(
                     "template/missing",
-                    route.template,
+                    filename or route.template,
+                    line,
                     f"template {exc.name!r} not found",
+                    theme_root=config.root,
                     hint="add it to your theme's templates/ folder, or remove the reference",
                 )
             )
             continue
+        except UnicodeDecodeError as exc:
+            problems.append(
+                _template_problem(
+                    "template/encoding",
+                    _undecodable(env) or route.template,
+                    None,
+                    f"the template is not UTF-8 (byte 0x{exc.object[exc.start]:02x})",
+                    theme_root=config.root,
+                    hint="re-save the template as UTF-8 in your editor",
+                )
+            )
+            break  # every route would fail the same way
         except Exception as exc:  # a runtime error raised inside a template
             filename, line = _template_frame(exc)
             if (key := (filename or route.template, line, str(exc))) in seen:
@@ -273,12 +288,29 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def _template_problem(
-    code: str, filename: str | None, line: int | None, message: str, theme_root: Path
+    code: str,
+    filename: str | None,
+    line: int | None,
+    message: str,
+    theme_root: Path,
+    hint: str = "fix the template at that line",
 ) -> Diagnostic:
     name = filename or "template"
     with contextlib.suppress(ValueError, OSError):
         name = Path(name).resolve().relative_to(theme_root.resolve()).as_posix()
-    return error(code, name, message, line, hint="fix the template at that line")
+    return error(code, name, message, line, hint=hint)
+
+
+def _undecodable(env: jinja2.Environment) -> str | None:
+    """The file of the first template that is not UTF-8 (Jinja's error does not name it)."""
+    for loader in getattr(env.loader, "loaders", [env.loader]):
+        for folder in getattr(loader, "searchpath", []):
+            for path in sorted(Path(folder).rglob("*")):
+                try:
+                    path.read_text(encoding="utf-8") if path.is_file() else None
+                except UnicodeDecodeError:
+                    return str(path)
+    return None
 
 
 def page_count(outputs: Iterable[Output]) -> int:

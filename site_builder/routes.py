@@ -86,7 +86,7 @@ def _sitemap(routes: list[Route], site: Site) -> Route:
             ids = route.context["pager"].docs if "pager" in route.context else route.inputs
         stamps = [s for s in (stamp[i] for i in ids) if s]
         entries.append((route.url, max(stamps) if stamps else None))
-    return Route("/sitemap.xml", "sitemap.xml", {"entries": tuple(entries)}, tuple(site.docs))
+    return Route("/sitemap.xml", "sitemap.xml", {"entries": tuple(entries)}, ())  # all it shows is above
 
 
 def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:
@@ -164,8 +164,11 @@ def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
         if taxonomy == "challenges" and "case-study" not in kinds:
             continue
         base = next(iter(terms.values())).url.rsplit("/", 2)[0] + "/" if terms else f"/{taxonomy}/"
-        every = tuple(dict.fromkeys(i for t in terms.values() for i in t.docs))
-        yield Route(base, "terms.html", {"taxonomy": taxonomy, "title": title}, every)
+        # The index shows each term's name, profile and count: all in the context, so no post is an input.
+        listing = tuple(
+            (t.slug, t.name, t.url, tuple(t.profile.items()), len(t.docs)) for t in terms.values()
+        )
+        yield Route(base, "terms.html", {"taxonomy": taxonomy, "title": title, "listing": listing}, ())
         for term in terms.values():
             extra: dict[str, object] = {}
             stream = site.streams.get((taxonomy, term.slug)) if taxonomy == "teams" else None
@@ -203,7 +206,7 @@ def _archive(site: Site) -> Iterator[Route]:
         date = site.docs[doc_id].date
         assert date is not None
         years.setdefault(date.year, []).append(doc_id)
-    yield Route("/archive/", "archive.html", {"years": {y: len(ids) for y, ids in years.items()}}, site.order)
+    yield Route("/archive/", "archive.html", {"years": {y: len(ids) for y, ids in years.items()}}, ())
     for year, ids in years.items():
         weeks: dict[int, list[str]] = {}
         for doc_id in ids:  # SPEC §5: the archive is by year and ISO week
