@@ -34,6 +34,7 @@ class FeedEntry:
     url: str
     authors: tuple[tuple[str, str], ...]  # (name, url or "")
     categories: tuple[Term, ...]
+    content: str  # the body with every URL absolute (``absolutize``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def _add_entry(fg: Any, entry: FeedEntry, fmt: str) -> None:
         # Readers render RSS descriptions and many render Atom summaries as HTML: escape the text.
         fe.summary(html.escape(_text(doc.summary_html) or doc.title), type="html")
     # RSS: content:encoded in a CDATA section; Atom: escaped HTML (RFC 4287 has no CDATA type).
-    fe.content(absolutize(doc.html, entry.url), type="CDATA" if fmt == "rss" else "html")
+    fe.content(entry.content, type="CDATA" if fmt == "rss" else "html")
 
 
 def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
@@ -125,7 +126,7 @@ def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig)
             "id": entry.url,
             "url": entry.url,
             "title": doc.title,
-            "content_html": absolutize(doc.html, entry.url),
+            "content_html": entry.content,
             "date_modified": _updated(doc).isoformat(),
         }
         if doc.date is not None:

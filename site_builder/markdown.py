@@ -7,6 +7,7 @@ for real URLs once every page's URL, heading id and the site's base path are kno
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from slugify import slugify
@@ -179,13 +181,19 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any)
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     lang = info.split()[0] if info else ""
-    try:
-        code = highlight(token.content, get_lexer_by_name(lang), _FORMATTER) if lang else None
-    except ClassNotFound:
-        code = None
+    lexer = _lexer(lang) if lang else None
+    code = highlight(token.content, lexer, _FORMATTER) if lexer is not None else None
     body = code if code is not None else escapeHtml(token.content)
     cls = f' class="language-{escapeHtml(lang)}"' if lang else ""
     return f'<div class="highlight"><pre><code{cls}>{body}</code></pre></div>\n'
+
+
+@functools.lru_cache(maxsize=256)  # finding a lexer by name costs more than highlighting a snippet
+def _lexer(lang: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return None
 
 
 def _first_paragraph(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:

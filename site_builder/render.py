@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
-from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, render_feed
+from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, absolutize, render_feed
 from .kinds import Field, fields_of
 from .model import Document, Output, Route, Site, Stream, Term
 from .routes import TERM_INDEXES, neighbours_of, stream_of
@@ -34,6 +34,7 @@ class SiteView:
     # Memos: a view is made once per build (or per worker) and read by every template.
     _terms_of: dict[tuple[str, str], list[Term]] = field(default_factory=dict, compare=False, repr=False)
     _by_key: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False, repr=False)
+    _feed_entries: dict[str, FeedEntry] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -97,6 +98,21 @@ class SiteView:
                 found.append(term)
         self._terms_of[(doc.id, taxonomy)] = found
         return found
+
+    def feed_entry(self, doc: Document) -> FeedEntry:
+        """A post as every feed shows it; made once, since a post is in many feeds and formats."""
+        entry = self._feed_entries.get(doc.id)
+        if entry is None:
+            url = absolute(self.config.base_url, doc.url)
+            entry = FeedEntry(
+                doc,
+                url,
+                _feed_authors(doc, self),
+                tuple(self.terms_of(doc, "tags")),
+                absolutize(doc.html, url),
+            )
+            self._feed_entries[doc.id] = entry
+        return entry
 
     def feeds_for(self, route: Route, own_only: bool = False) -> list[dict[str, str]]:
         """The site's feeds, then those of the section or term the page belongs to (autodiscovery)."""
@@ -256,15 +272,7 @@ def _feed(route: Route, view: SiteView) -> bytes:
         absolute(config.base_url, ctx["page"]),
         absolute(config.base_url, route.url),
     )
-    entries = [
-        FeedEntry(
-            doc,
-            absolute(config.base_url, doc.url),
-            _feed_authors(doc, view),
-            tuple(view.terms_of(doc, "tags")),
-        )
-        for doc in view.docs(route.inputs)
-    ]
+    entries = [view.feed_entry(doc) for doc in view.docs(route.inputs)]
     return render_feed(route.template.removeprefix("feed:"), info, entries, config)
 
 

@@ -77,9 +77,9 @@ def paged(url: str, number: int) -> str:
 
 def with_base(base_path: str, url: str) -> str:
     """A site-relative URL under the base path: "/x/" -> "/repo/x/"."""
-    if urlsplit(url).scheme or url.startswith("//"):
-        return url
-    return base_path.rstrip("/") + "/" + url.lstrip("/") if url.startswith("/") else url
+    if url.startswith("/") and not url.startswith("//"):  # the common case, on every link of every page
+        return base_path.rstrip("/") + "/" + url.lstrip("/")
+    return url  # absolute, protocol-relative or relative: not the site's to move
 
 
 def absolute(base_url: str, url: str) -> str:
