@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 import site_builder
 from site_builder.cli import main
+from tests.gitrepo import git, isolate
 
 REPO = Path(site_builder.__file__).resolve().parents[1]
 
@@ -21,23 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No user's or machine's git config and no git user, as on a fresh CI runner."""
-    for name in list(os.environ):
-        if name.startswith("GIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
-    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
-    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
-    monkeypatch.setenv("GIT_OPTIONAL_LOCKS", "0")  # our own `git status` must not refresh the index
-
-
-def git(cwd: Path, *args: str) -> str:
-    ident = ["-c", "user.name=Editor", "-c", "user.email=editor@example.org"]
-    done = subprocess.run(["git", *ident, *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
+    isolate(monkeypatch, tmp_path / "home")
 
 
 @pytest.fixture

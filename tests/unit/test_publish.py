@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from site_builder.diagnostics import Severity
 from site_builder.publish import FALLBACK_EMAIL, FALLBACK_NAME, preflight, publish
+from tests.gitrepo import git, isolate
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="needs git"
@@ -21,24 +21,7 @@ NOW = dt.datetime(2026, 11, 23, 9, 30, 5, tzinfo=dt.UTC)
 
 @pytest.fixture(autouse=True)
 def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No user's or machine's git config, and no git user: as on a fresh CI runner."""
-    for name in list(os.environ):
-        if name.startswith("GIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    # Stop git guessing a name from the machine, so "no user configured" is the same everywhere.
-    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
-    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
-    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
-    monkeypatch.setenv("GIT_OPTIONAL_LOCKS", "0")  # our own `git status` must not refresh the index
-
-
-def git(cwd: Path, *args: str) -> str:
-    ident = ["-c", "user.name=Editor", "-c", "user.email=editor@example.org"]
-    done = subprocess.run(["git", *ident, *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
+    isolate(monkeypatch, tmp_path / "home")
 
 
 @pytest.fixture
