@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Live-preview benchmark: from saving a post to the browser being told to reload (issue 4).
 
-    python benchmarks/serve_edit.py [--posts 1000] [--edits 10] [--gap 1.0] [--corpus-script PATH]
+    python benchmarks/serve_edit.py [--posts 1000] [--edits 10] [--gap 1.0] [--after-search]
+                                    [--corpus-script PATH]
 
 Generates the deterministic corpus (../shared/bench/make_corpus.py, canonical flavour), starts
 ``serve`` on it in this process (127.0.0.1, a free port), connects one SSE client to
 ``/_sb/events`` and edits one post ``--edits`` times. For each edit it measures
   edit-to-reload   the file write until the client receives the ``reload`` event
   rebuild          the rebuild time the server logs ("Rebuilt N pages, M feeds in X ms")
-and prints a Markdown table (median, min, max) with the machine it ran on.
+and prints a Markdown table (median, min, max) with the machine it ran on, and when the background
+search index (Pagefind, once after the first build) was ready: edits before then compete with it for
+the CPU, so ``--after-search`` waits for it before the first edit.
 """
 
 from __future__ import annotations
@@ -83,6 +86,9 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between a reload and the next edit")
     parser.add_argument("--corpus-script", type=Path, default=CORPUS_SCRIPT)
+    parser.add_argument(
+        "--after-search", action="store_true", help="wait for the background search index before editing"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="serve-edit-") as tmp:
         root = Path(tmp) / "corpus"
@@ -98,16 +104,27 @@ def main() -> int:
         started = time.perf_counter()
         session = serve.start(root, "127.0.0.1", 0, BuildOptions(), Reporter(log, io.StringIO()))
         first = time.perf_counter() - started
+        search_ready: list[float] = []  # when the background Pagefind index joined the generation
+        if session.builder.search is not None:
+            indexing = session.builder.search
+
+            def note_search() -> None:
+                if indexing.wait(600):
+                    search_ready.append(time.perf_counter() - started - first)
+
+            threading.Thread(target=note_search, daemon=True).start()
         events: queue.Queue[tuple[str, str, float]] = queue.Queue()
         ready = threading.Event()
         port = session.server.server_address[1]
         threading.Thread(target=listen, args=(port, events, ready), daemon=True).start()
         ready.wait(10)
+        if args.after_search and session.builder.search is not None:
+            session.builder.search.wait(600)
         original = post.read_text(encoding="utf-8")
         to_reload: list[float] = []
         try:
             for n in range(1, args.edits + 1):
-                time.sleep(args.gap)  # separate saves, not one burst; old generations are deleted meanwhile
+                time.sleep(args.gap)  # separate saves, not one burst
                 wrote = time.perf_counter()
                 post.write_text(original + f"\nEdit number {n} for the benchmark.\n", encoding="utf-8")
                 while True:
@@ -128,6 +145,8 @@ def main() -> int:
     pages = [float(p) for p, _, _ in logged]
     feeds = [float(f) for _, f, _ in logged]
     print(f"serve on {args.posts} posts, {args.edits} edits of {post.name}; first build {first:.2f} s")
+    if search_ready:
+        print(f"search index (background) ready {search_ready[0]:.1f} s after the first build")
     print(f"machine: {machine()}\n")
     print("| measure | median | min | max |")
     print("|---|---:|---:|---:|")

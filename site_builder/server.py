@@ -1,7 +1,8 @@
-"""The preview server: serves the current generation folder and pushes live-reload events (SPEC §6, §9).
+"""The preview server: serves the current in-memory generation and pushes live-reload events (SPEC §6, §9).
 
 Requests read the current generation through one reference, so a rebuild never makes them wait
-and never shows a half-written page (mkdocs makes requests wait; STYLE §8.7).
+and never shows a half-built site (mkdocs makes requests wait; STYLE §8.7). A URL is only ever
+looked up among the generation's output paths; it never becomes a file-system path.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ LIVE_JS = b"""(() => {
 """
 
 
-class Generation(Mapping[str, "bytes | Path"]):
+class Generation(Mapping[str, bytes | Path]):
     """One complete build in memory: output path (POSIX, relative) -> bytes, or the static file's source.
 
     Immutable once made, so a request holding it never sees a half-built site; ``base_path`` is the
@@ -82,6 +83,9 @@ class Generation(Mapping[str, "bytes | Path"]):
 
     def __getitem__(self, key: str) -> bytes | Path:
         return self._files[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._files
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
@@ -226,32 +230,25 @@ class _Handler(BaseHTTPRequestHandler):
         self._file(key, gen[key], HTTPStatus.OK, epoch, head)
 
     def _file(self, key: str, body: bytes | Path, status: HTTPStatus, epoch: int, head: bool) -> None:
-        name = key.rpartition("/")[2]
-        kind = (
-            _TYPES.get(PurePosixPath(name).suffix)
-            or mimetypes.guess_type(name)[0]
-            or "application/octet-stream"
-        )
-        if kind.startswith("text/") or kind in ("application/xml", "application/json"):
-            kind += "; charset=utf-8"
-        if isinstance(body, bytes):
-            return self._send(
-                status, kind, inject(body, epoch) if kind.startswith("text/html") else body, head
-            )
-        try:  # a static file's source, named by the pipeline's own list (never by the URL)
-            with body.open("rb") as f:
+        kind = content_type(key)
+        if isinstance(body, Path):  # a static file's source, from the pipeline's own list (never the URL)
+            return self._source(body, kind, status, epoch, head)
+        self._send(status, kind, inject(body, epoch) if kind.startswith("text/html") else body, head)
+
+    def _source(self, path: Path, kind: str, status: HTTPStatus, epoch: int, head: bool) -> None:
+        try:
+            with path.open("rb") as f:
                 size = os.fstat(f.fileno()).st_size
-                if kind.startswith("text/html") or size <= _READ_WHOLE:
-                    # read once, then send exactly what was read: an editor saving the file mid-request
+                if size <= _READ_WHOLE or kind.startswith("text/html"):
+                    # read once and send exactly that: an editor saving the file during the request
                     # cannot make the body disagree with Content-Length
                     data = f.read()
-                    return self._send(
-                        status, kind, inject(data, epoch) if kind.startswith("text/html") else data, head
-                    )
+                    html = kind.startswith("text/html")
+                    return self._send(status, kind, inject(data, epoch) if html else data, head)
                 self._headers(status, kind, size)
                 if not head and _copy(f, self.wfile, size) < size:
-                    self.close_connection = True  # the file shrank under us: end the response early
-        except OSError:  # deleted or unreadable since the build listed it; the next build will say why
+                    self.close_connection = True  # the file shrank under us: end the response here
+        except OSError:  # deleted or unreadable since the build listed it; the next build says why
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n", head)
 
     def _not_found(self, gen: Generation, epoch: int, head: bool) -> None:
@@ -305,6 +302,17 @@ class _Handler(BaseHTTPRequestHandler):
 def _event(epoch: int, name: str, data: str) -> bytes:
     lines = "".join(f"data: {line}\n" for line in (data or name).splitlines())
     return f"id: {epoch}\nevent: {name}\n{lines}\n".encode()
+
+
+def content_type(key: str) -> str:
+    """The Content-Type for an output path, with the charset for text."""
+    name = key.rpartition("/")[2]
+    kind = (
+        _TYPES.get(PurePosixPath(name).suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
+    if kind.startswith("text/") or kind in ("application/xml", "application/json"):
+        kind += "; charset=utf-8"
+    return kind
 
 
 def inject(html: bytes, epoch: int) -> bytes:

@@ -1,26 +1,32 @@
 """``site-builder serve``: build, serve, watch, rebuild and reload the browser (SPEC §6, STYLE §8.7).
 
-Each build writes a new *generation* folder in a temporary directory and the server swaps to it
-only when it is complete; ``output/`` is never touched. A failed build keeps the last good
+Each build renders the site in memory (``pipeline.run(until="render")``: only changed routes are
+rendered, the rest reused from the state) into a new immutable *generation*, and the server swaps
+to it in one assignment. Nothing is written per build (issue 7: writing a generation folder cost
+seconds at 10,000 posts); ``output/`` is never touched. A failed build keeps the last good
 generation on screen and sends the diagnostics to the browser's overlay.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import ConfigError, SiteConfig, load_config
-from ..diagnostics import Diagnostic
-from ..model import BuildOptions
+from ..diagnostics import Diagnostic, warning
+from ..model import BuildOptions, Output
 from ..pipeline import BuildResult, BuildState
 from ..pipeline import run as run_pipeline
 from ..report import Reporter, plural
+from ..search import BUNDLE as SEARCH_FOLDER
+from ..search import index_site
 from ..server import DevServer, Generation, error_data
 from ..watch import ChangeSet, Watcher
 
@@ -37,65 +43,74 @@ class Rebuild:
 
 
 class Builder:
-    """Owns the generations, the config and the pipeline state; only the builder thread calls it."""
+    """Owns the generation, the config and the pipeline state; only the builder thread calls ``build``."""
 
     def __init__(self, root: Path, opts: BuildOptions, config: SiteConfig, reporter: Reporter) -> None:
         self.root, self.opts, self.config, self.reporter = root, opts, config, reporter
         self.state = BuildState()
-        self.gens = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
-        self.current = self.gens / "empty"  # served until a first build succeeds
-        self.current.mkdir()
-        self.previous: Path | None = None
-        self.count = 0
+        self.current = Generation({}, config.base_path)  # served until a first build succeeds
         self.server: DevServer | None = None
         self.errors: list[Diagnostic] = []  # why the last build failed; empty after a good one
+        self.search = SearchIndex(reporter) if opts.search else None
         self._last_reported: list[Diagnostic] = []
-        self._cleaners: list[threading.Thread] = []
+        # Sources changed since the last good build (None: anything may have): a failed build's edits
+        # are still unbuilt, so they are passed again with the next one.
+        self._unbuilt: set[Path] | None = None
+        self._extra: dict[str, Path] = {}  # added to every generation: the search index
+        self._lock = threading.Lock()  # the builder and the search thread both install generations
 
     def build(self, changes: ChangeSet | None = None) -> Rebuild:
-        """Run the pipeline into a new generation; swap and notify only if it was written."""
+        """Render the site in memory; swap and notify only if it built without errors."""
         started = time.perf_counter()
         if changes is None or changes.config_changed:
+            self._unbuilt = None
             try:
                 self.config = load_config(self.root)
             except ConfigError as exc:
                 self._report(exc.diagnostics)
                 return self._failed(exc.diagnostics, started, changes)
-        self.count += 1
-        gen = self.gens / f"gen-{self.count}"
-        # The first build indexes search; rebuilds keep that index, since Pagefind takes seconds.
-        opts = replace(self.opts, out=gen, base_url=None, search=self.count == 1)
-        result = run_pipeline(self.config, opts, state=self.state, reuse_from=self.current)
+        elif self._unbuilt is not None:
+            self._unbuilt.update(self.root / path for path in changes.paths)
+        changed = None if self._unbuilt is None else frozenset(self._unbuilt)
+        opts = replace(self.opts, base_url=None)
+        result = run_pipeline(self.config, opts, until="render", state=self.state, changed=changed)
         self._report(result.diagnostics.sorted())
-        if not result.written:
-            shutil.rmtree(gen, ignore_errors=True)
+        if result.diagnostics.has_errors(self.opts.strict):
             return self._failed(result.diagnostics.errors or result.diagnostics.sorted(), started, changes)
-        older = self._install(gen)
+        self._unbuilt = set()
+        gen = self._install(generation_files(result.outputs))
         self._notify(changes)
         outcome = self._succeeded(result, started, changes)
-        if older is not None:
-            self._discard(older)
+        if self.search is not None and not self.search.started:
+            self.search.start(gen, self.add_files)
         return outcome
 
-    def _discard(self, folder: Path) -> None:
-        """Delete an old generation off the builder thread: thousands of rmdirs can take seconds."""
-        self._cleaners = [t for t in self._cleaners if t.is_alive()]
-        cleaner = threading.Thread(target=shutil.rmtree, args=(folder, True), name="sb-cleanup", daemon=True)
-        cleaner.start()
-        self._cleaners.append(cleaner)
+    def attach(self, server: DevServer) -> None:
+        """Serve through ``server`` from now on, starting with the newest generation."""
+        with self._lock:
+            self.server = server
+            server.swap(self.current)
 
-    def _install(self, gen: Path) -> Path | None:
-        """Swap the server to ``gen``; returns the generation before the previous one, to delete.
+    def add_files(self, extra: dict[str, Path]) -> None:
+        """Add files to the current generation and every later one (the search index)."""
+        with self._lock:
+            self._extra = extra
+            self._swap(self.current.with_files(extra))
 
-        One previous generation is kept for requests still reading it.
-        """
-        older, self.previous, self.current = self.previous, self.current, gen
+    def _install(self, files: dict[str, bytes | Path]) -> Generation:
+        with self._lock:
+            gen = Generation({**self._extra, **files}, self.config.base_path)
+            moved = gen.base_path != self.current.base_path
+            self._swap(gen)
+        if moved and self.server is not None:  # base_url changed in site.toml
+            self.reporter.line(f"Now serving at {self.server.url}")
+        return gen
+
+    def _swap(self, gen: Generation) -> None:
+        """Make ``gen`` current; one reference assignment in the server, atomic for requests."""
+        self.current = gen
         if self.server is not None:
-            moved = self.server.generation.base_path != self.config.base_path
-            self.server.swap(Generation(gen, self.config.base_path))
-            if moved:  # base_url changed in site.toml
-                self.reporter.line(f"Now serving at {self.server.url}")
-        return older
+            self.server.swap(gen)
 
     def _notify(self, changes: ChangeSet | None) -> None:
         if self.server is None:
@@ -131,9 +146,84 @@ class Builder:
         self._last_reported = problems
 
     def close(self) -> None:
-        for cleaner in self._cleaners:
-            cleaner.join()
-        shutil.rmtree(self.gens, ignore_errors=True)
+        if self.search is not None:
+            self.search.close()
+
+
+class SearchIndex:
+    """Pagefind for the preview: the first good generation, written to a temp folder and indexed once.
+
+    Pagefind needs files and takes seconds, so this runs off the builder thread and the first page is
+    served at once; the ``pagefind/`` files join the generation when they are ready. Later builds keep
+    that index, so results can be stale while previewing: fine for a preview (``build`` indexes afresh).
+    The site's ``output/`` is never written; the folder is removed on exit.
+    """
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.folder: Path | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    @property
+    def started(self) -> bool:
+        return self.folder is not None
+
+    def start(self, gen: Generation, done: Callable[[dict[str, Path]], None]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
+        self._thread = threading.Thread(
+            target=self._index, args=(gen, self.folder, done), name="sb-search", daemon=True
+        )
+        self._thread.start()
+
+    def _index(self, gen: Generation, folder: Path, done: Callable[[dict[str, Path]], None]) -> None:
+        try:
+            write_generation(gen, folder)
+            problems = index_site(folder)
+        except OSError as exc:
+            problems = [warning("search/index", str(folder), f"could not write the site for Pagefind: {exc}")]
+        if self._closed.is_set():
+            return
+        if problems:
+            self.reporter.diagnostics(problems)
+        found = sorted(p for p in (folder / SEARCH_FOLDER).rglob("*") if p.is_file())
+        if found:
+            done({p.relative_to(folder).as_posix(): p for p in found})
+
+    def wait(self, timeout: float) -> bool:
+        """Block until indexing has finished (tests); True if it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is not None and not self._thread.is_alive()
+
+    def close(self) -> None:
+        self._closed.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)  # Pagefind may still be writing into the folder
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def generation_files(outputs: list[Output]) -> dict[str, bytes | Path]:
+    """Output path -> the page's bytes, or a static file's source (read when it is requested)."""
+    files: dict[str, bytes | Path] = {}
+    for output in outputs:
+        body = output.data if output.data is not None else output.source
+        if body is not None:
+            files[output.path] = body
+    return files
+
+
+def write_generation(gen: Generation, folder: Path) -> None:
+    """Every file of ``gen`` under ``folder``: bytes written, static files copied."""
+    for key, body in gen.items():
+        target = folder / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            target.write_bytes(body)
+        else:
+            with contextlib.suppress(FileNotFoundError):  # deleted since the build listed it
+                shutil.copyfile(body, target)
 
 
 class Session:
@@ -194,7 +284,7 @@ def start(root: Path, host: str, port: int, opts: BuildOptions, reporter: Report
     try:
         first = builder.build()
         server = DevServer(
-            Generation(builder.current, builder.config.base_path),
+            builder.current,
             host,
             port,
             on_busy=lambda busy, used: reporter.line(f"Port {busy} is busy; using {used} instead."),
@@ -202,7 +292,7 @@ def start(root: Path, host: str, port: int, opts: BuildOptions, reporter: Report
     except BaseException:
         builder.close()
         raise
-    builder.server = server
+    builder.attach(server)
     if not first.ok:  # serve anyway: the overlay shows what to fix, and fixing it reloads
         server.events.publish(("error", error_data(builder.errors)))
     session = Session(builder, server, Watcher(root))
@@ -211,7 +301,7 @@ def start(root: Path, host: str, port: int, opts: BuildOptions, reporter: Report
 
 
 def run(root: Path, host: str, port: int, opts: BuildOptions, reporter: Reporter) -> int:
-    """Serve until Ctrl-C, then stop the threads and remove the generations; exit 0."""
+    """Serve until Ctrl-C, then stop the threads and remove the search folder; exit 0."""
     session = start(root, host, port, opts, reporter)
     reporter.line(f"Serving {root.name} at {session.url} (press Ctrl-C to stop)")
     if not host.startswith("127.") and host not in ("localhost", "::1"):

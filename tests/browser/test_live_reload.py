@@ -63,6 +63,7 @@ def test_edit_break_and_fix_a_post(session: serve.Session, page: Any) -> None:
     expect(overlay).to_have_count(0)
     outcomes = [r.ok for r in session.rebuilds]
     assert outcomes[-3:] == [True, False, True]
+    assert not (session.builder.root / "output").exists()  # every generation lived in memory
 
 
 def test_css_change_swaps_stylesheets_without_a_reload(session: serve.Session, page: Any) -> None:

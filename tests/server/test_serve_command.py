@@ -14,10 +14,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from site_builder.commands import serve
+from site_builder.config import load_config
 from site_builder.model import BuildOptions
+from site_builder.pipeline import run as run_pipeline
 from site_builder.report import Reporter
+from site_builder.watch import ChangeKind, ChangeSet
 
 REPO = Path(__file__).resolve().parents[2]
 POST = "---\ntitle: Hello\ndate: 2026-10-05\n---\n\n{body}\n"
@@ -142,3 +148,65 @@ def test_cli_serve_then_sigint(make_site: Callable[..., Path], tmp_path: Path) -
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert not any(p.name.startswith("site-builder-serve-") for p in tmp_path.iterdir())
+
+
+def test_search_index_is_built_once_off_the_builder_thread_and_kept(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Findable words.")})
+    session = serve.start(root, "127.0.0.1", 0, BuildOptions(), quiet())
+    search = session.builder.search
+    try:
+        assert search is not None and search.folder is not None
+        assert search.wait(timeout=60)
+        status, body = get(session.url + "pagefind/pagefind.js")
+        assert status == 200 and body
+        (root / "content/weeknotes/hello.md").write_text(POST.format(body="Edited."))
+        assert session.wait_rebuilds(1, timeout=30)[-1].ok
+        assert get(session.url + "pagefind/pagefind.js")[0] == 200  # later generations keep the index
+        assert b"Edited." in get(session.url + "weeknotes/2026/10/hello/")[1]
+        assert not (root / "output").exists()
+    finally:
+        session.stop()
+    assert not search.folder.exists()
+
+
+def test_no_search_writes_nothing_at_all(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Hi.")})
+    session = serve.start(root, "127.0.0.1", 0, BuildOptions(search=False), quiet())
+    try:
+        assert session.builder.search is None
+        assert get(session.url + "weeknotes/2026/10/hello/")[0] == 200
+        assert get(session.url + "pagefind/pagefind.js")[0] == 404
+    finally:
+        session.stop()
+
+
+def test_the_pipeline_is_told_what_changed_since_the_last_good_build(
+    make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"content/weeknotes/hello.md": POST.format(body="Hi.")})
+    calls: list[tuple[str, frozenset[Path] | None]] = []
+
+    def spy(config: Any, opts: BuildOptions, **kwargs: Any) -> Any:
+        calls.append((kwargs["until"], kwargs["changed"]))
+        assert opts.base_url is None and kwargs["state"] is builder.state
+        return run_pipeline(config, opts, **kwargs)
+
+    monkeypatch.setattr(serve, "run_pipeline", spy)
+    builder = serve.Builder(root, BuildOptions(search=False), load_config(root), quiet())
+    hello, other = "content/weeknotes/hello.md", "content/weeknotes/other.md"
+    assert builder.build().ok
+    (root / hello).write_text("---\ntitle: [oops\n---\n")
+    assert not builder.build(ChangeSet(((hello, ChangeKind.CONTENT),))).ok
+    (root / hello).write_text(POST.format(body="Fixed."))
+    (root / other).write_text(POST.format(body="Other."))
+    assert builder.build(ChangeSet(((other, ChangeKind.CONTENT),))).ok
+    assert builder.build(ChangeSet(((other, ChangeKind.CONTENT),))).ok
+    assert builder.build(ChangeSet((("site.toml", ChangeKind.CONFIG), (other, ChangeKind.CONTENT)))).ok
+    assert calls == [
+        ("render", None),  # the first build: anything may have changed
+        ("render", frozenset({root / hello})),
+        ("render", frozenset({root / hello, root / other})),  # the failed build's edit is still unbuilt
+        ("render", frozenset({root / other})),
+        ("render", None),  # site.toml changed: anything may have
+    ]
+    assert b"Fixed." in builder.current["weeknotes/2026/10/hello/index.html"]  # type: ignore[operator]
