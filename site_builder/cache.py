@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import pickle
 import re
 from collections.abc import Iterable, Mapping
@@ -24,7 +23,6 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .model import BuildOptions, Document, Route, Site
 from .theme import Theme
-from .write import MARKER
 
 CACHE_DIR = ".site-builder/cache"
 ParseEntry = tuple[Document | None, tuple[Diagnostic, ...]]
@@ -273,15 +271,3 @@ class RouteKeys:
 def static_key(path: Path) -> str:
     stat = path.stat()
     return _hash("static", str(path), stat.st_size, stat.st_mtime_ns)
-
-
-def read_manifest(folder: Path | None) -> dict[str, str]:
-    """Output path -> key, from the marker file of an earlier build (empty when there is none)."""
-    if folder is None:
-        return {}
-    try:
-        data = json.loads((folder / MARKER).read_text())
-        files = data.get("files", {})
-        return files if isinstance(files, dict) else {}
-    except (OSError, ValueError, AttributeError):
-        return {}

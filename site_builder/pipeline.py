@@ -15,7 +15,6 @@ from .cache import (
     RouteKeys,
     doc_terms,
     global_key,
-    read_manifest,
     static_key,
     template_keys,
     view_digests,
@@ -31,7 +30,7 @@ from .search import BUNDLE as SEARCH_FOLDER
 from .search import index_site
 from .theme import Theme, load_theme
 from .workers import job_count, parse_many, render_many
-from .write import Staging, check_out_folder
+from .write import Staging, check_out_folder, read_manifest
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -18,10 +18,10 @@ from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, absolutize, render_feed
 from .kinds import Field, fields_of
 from .model import Document, Output, Route, Site, Stream, Term
-from .routes import TERM_INDEXES, neighbours_of, stream_of
-from .taxonomies import term_key
+from .taxonomies import TERM_INDEXES, term_key
 from .theme import Theme
 from .urls import absolute, with_base
+from .weeknotes import neighbours_of, stream_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,24 +8,16 @@ from collections.abc import Iterator, Sequence
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES
-from .model import Document, Pager, Route, Site, Stream
+from .model import Pager, Route, Site
+from .taxonomies import TERM_INDEXES
 from .urls import normalise, paged
+from .weeknotes import neighbours_of, stream_of
 
 DOC_TEMPLATES = {
     "weeknote": "weeknote.html",
     "case-study": "case-study.html",
     "contribution": "contribution.html",
     "page": "page.html",
-}
-# Which taxonomies get pages, and the title of their index page.
-TERM_INDEXES = {
-    "tags": "Tags",
-    "authors": "Authors",
-    "teams": "Teams",
-    "challenges": "Challenges",
-    "tools": "Tools",
-    "sectors": "Sectors",
-    "contributors": "Contributors",
 }
 
 
@@ -104,20 +96,6 @@ def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:
         )
         for n, chunk in enumerate(chunks, start=1)
     ]
-
-
-def stream_of(site: Site, doc: Document) -> Stream | None:
-    """A weeknote's stream: its team's, else its first author's (SPEC §3: numbered per stream)."""
-    key = site.doc_streams.get(doc.id)
-    return site.streams[key] if key else None
-
-
-def neighbours_of(site: Site, doc: Document) -> tuple[str | None, str | None]:
-    """(older, newer): within the weeknote's stream, else within its section."""
-    stream = stream_of(site, doc)
-    if stream is not None and doc.id in stream.docs:
-        return stream.neighbours(doc.id)
-    return site.neighbours.get(doc.id, (None, None))
 
 
 def _documents(site: Site) -> Iterator[Route]:

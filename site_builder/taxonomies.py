@@ -17,6 +17,17 @@ from .config import SiteConfig
 from .model import Document, Term
 from .urls import slugify
 
+# Which taxonomies get pages, and the title of their index page.
+TERM_INDEXES = {
+    "tags": "Tags",
+    "authors": "Authors",
+    "teams": "Teams",
+    "challenges": "Challenges",
+    "tools": "Tools",
+    "sectors": "Sectors",
+    "contributors": "Contributors",
+}
+
 TAXONOMIES = ("tags", "authors", "teams", "challenges", "tools", "sectors", "contributors")
 
 

@@ -6,6 +6,7 @@ Editors save in bursts (write, chmod, rename a temp file over the original), so 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from .config import CONFIG_FILE
 from .discover import is_ignored
@@ -43,6 +45,10 @@ class ChangeKind(StrEnum):
     STATIC = "static"
     CONFIG = "config"
     IGNORED = "ignored"
+
+
+# the kind of a top folder itself, when it is created, deleted or moved as a whole
+_FOLDER_KINDS = {"content": ChangeKind.CONTENT, "themes": ChangeKind.THEME, "static": ChangeKind.STATIC}
 
 
 def classify(path: Path | str, root: Path) -> ChangeKind:
@@ -112,9 +118,13 @@ class Debouncer:
         self._pending: dict[str, ChangeKind] = {}
         self._first = self._last = 0.0
 
-    def add(self, path: Path | str) -> bool:
-        """Record one changed path; False when it is ignored (editor temp files, other folders)."""
-        kind = classify(path, self.root)
+    def add(self, path: Path | str, kind: ChangeKind | None = None) -> bool:
+        """Record one changed path; False when it is ignored (editor temp files, other folders).
+
+        ``kind`` overrides ``classify`` (the watcher's own top folders, which it ignores).
+        """
+        if kind is None:
+            kind = classify(path, self.root)
         if kind is ChangeKind.IGNORED:
             return False
         rel = Path(path).relative_to(self.root).as_posix()
@@ -183,7 +193,7 @@ class Watcher:
         self.debouncer = debouncer or Debouncer(root)
         self._observer = Observer()
         self._handler = _Forward(self)
-        self._watched: set[str] = set()
+        self._watched: dict[str, ObservedWatch] = {}
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -200,19 +210,34 @@ class Watcher:
         return self.debouncer.wait(timeout)
 
     def seen(self, path: Path) -> None:
-        if path.parent == self.root and path.name in WATCHED_FOLDERS and self._watch_folder(path.name):
-            # static/ created after serve started: what was written in it before the watch began
-            # has no events of its own
-            for found in sorted(path.rglob("*")):
-                self.debouncer.add(found)
+        if path.parent == self.root and path.name in WATCHED_FOLDERS:
+            # content/, themes/ or static/ itself was created, deleted or moved (rm -rf and copy back,
+            # a branch switch): a watch on the old folder is dead or follows it elsewhere, so the
+            # folder is watched afresh, and rebuilt whole
+            if self._watch_folder(path.name, renew=True):
+                # what was written in it before the new watch began has no events of its own
+                for found in sorted(path.rglob("*")):
+                    self.debouncer.add(found)
+            self.debouncer.add(path, _FOLDER_KINDS[path.name])
+            return
         self.debouncer.add(path)
 
-    def _watch_folder(self, name: str) -> bool:
-        """Watch ``root/name`` if it exists and is not watched yet; True when a watch was added."""
+    def _watch_folder(self, name: str, renew: bool = False) -> bool:
+        """Watch ``root/name`` if it exists; True when a watch was added.
+
+        A folder already watched keeps its watch unless ``renew``: then the old watch is dropped (inotify
+        stops watching a deleted folder, and a moved one is still followed under its new name).
+        """
         with self._lock:
             folder = self.root / name
-            if name in self._watched or not folder.is_dir():
+            old = self._watched.get(name)
+            if old is not None and not renew:
                 return False
-            self._watched.add(name)
-            self._observer.schedule(self._handler, str(folder), recursive=True)
+            if old is not None:
+                del self._watched[name]
+                with contextlib.suppress(KeyError):  # already gone with the observer
+                    self._observer.unschedule(old)
+            if not folder.is_dir():
+                return False
+            self._watched[name] = self._observer.schedule(self._handler, str(folder), recursive=True)
             return True

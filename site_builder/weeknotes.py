@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from .model import Document, Stream, Term
+from .model import Document, Site, Stream, Term
 
 QUARTER_WEEKS = 13
 CADENCE_WEEKS = {"weekly": 1, "fortnightly": 2}
@@ -89,3 +89,17 @@ def regularity(weeks: list[int], every: int, this_week: int) -> tuple[int, tuple
     horizon = this_week - QUARTER_WEEKS
     missed = tuple(week_monday(s) for s in range(first, due + 1, every) if s > horizon and not has_note(s))
     return streak, missed
+
+
+def stream_of(site: Site, doc: Document) -> Stream | None:
+    """A weeknote's stream: its team's, else its first author's (SPEC §3: numbered per stream)."""
+    key = site.doc_streams.get(doc.id)
+    return site.streams[key] if key else None
+
+
+def neighbours_of(site: Site, doc: Document) -> tuple[str | None, str | None]:
+    """(older, newer): within the weeknote's stream, else within its section."""
+    stream = stream_of(site, doc)
+    if stream is not None and doc.id in stream.docs:
+        return stream.neighbours(doc.id)
+    return site.neighbours.get(doc.id, (None, None))

@@ -264,3 +264,15 @@ def _owner_alive(name: str, prefix: str) -> bool:
     except OSError:
         return True  # exists, but not ours to signal
     return True
+
+
+def read_manifest(folder: Path | None) -> dict[str, str]:
+    """Output path -> key, from the marker file of an earlier build (empty when there is none)."""
+    if folder is None:
+        return {}
+    try:
+        data = json.loads((folder / MARKER).read_text())
+        files = data.get("files", {})
+        return files if isinstance(files, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
