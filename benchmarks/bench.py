@@ -17,6 +17,7 @@ table shows the ratios. Everything runs on this machine; the output is a Markdow
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -74,8 +75,14 @@ def _pss_kb(pid: int) -> int:
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measure:
     """Run ``cmd``, sampling the process tree's memory every 20 ms."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     peak = 0
     stop = threading.Event()
 
@@ -100,8 +107,11 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -
 def corpus(script: Path, posts: int, flavor: str, where: Path) -> Path:
     out = where / f"{flavor}-{posts}"
     if not out.exists():
-        subprocess.run([sys.executable, str(script), "--posts", str(posts), "--out", str(out), "--flavor",
-                        flavor], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(script), "--posts", str(posts), "--out", str(out), "--flavor", flavor],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return out
 
 
@@ -124,8 +134,9 @@ def median(ms: list[Measure]) -> Measure:
     return Measure(statistics.median(m.seconds for m in ms), max(m.peak_mb for m in ms), ms[-1].summary)
 
 
-def bench_ours(site: Path, runs: int) -> dict[str, Measure]:
-    cmd = [sys.executable, "-m", "site_builder", "build", "."]
+def bench_ours(site: Path, runs: int, search: bool) -> dict[str, Measure]:
+    # Peers build no search index, so by default neither do we (--search adds Pagefind's).
+    cmd = [sys.executable, "-m", "site_builder", "build", ".", *([] if search else ["--no-search"])]
 
     def clean(_: int) -> None:
         shutil.rmtree(site / "output", ignore_errors=True)
@@ -151,15 +162,15 @@ def bench_pelican(site: Path, runs: int) -> dict[str, Measure]:
     assert pelican
     cmd = [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
     cold = median(series(runs, lambda _: shutil.rmtree(site / "output", ignore_errors=True), cmd, site))
+    if len(list((site / "output").rglob("*.html"))) < 10:  # Pelican skips .md silently without `markdown`
+        raise SystemExit("Pelican wrote no pages: pip install markdown")
     return {"cold": cold}
 
 
 def machine() -> str:
     cpu = "unknown CPU"
-    try:
+    with contextlib.suppress(OSError, IndexError):
         cpu = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())[0]
-    except (OSError, IndexError):
-        pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
@@ -169,15 +180,19 @@ def main() -> int:
     parser.add_argument("--posts", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="also run Hugo and Pelican when installed")
+    parser.add_argument(
+        "--search", action="store_true", help="build our Pagefind index too (peers have none)"
+    )
     parser.add_argument("--corpus-script", type=Path, default=CORPUS_SCRIPT)
     parser.add_argument("--work", type=Path, help="where corpora are generated (default: a temp dir)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sb-bench-"))
-    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}\n")
+    load = os.getloadavg()[0]
+    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}; load average {load:.1f} at the start\n")
     print("| posts | tool | cold s | no-change s | one edit s | peak MB | ours vs tool (cold / no-change) |")
     print("|---|---|---|---|---|---|---|")
     for posts in args.posts:
-        ours = bench_ours(corpus(args.corpus_script, posts, "canonical", work), args.runs)
+        ours = bench_ours(corpus(args.corpus_script, posts, "canonical", work), args.runs, args.search)
         rows = [("site-builder", ours)]
         if args.peers and shutil.which("hugo"):
             rows.append(("Hugo", bench_hugo(corpus(args.corpus_script, posts, "hugo", work), args.runs)))
@@ -191,10 +206,13 @@ def main() -> int:
                 theirs = result.get(key)
                 if theirs and name != "site-builder":
                     ratios.append(f"{key} {theirs.seconds / mine.seconds:.1f}x")
-            print(f"| {posts} | {name} | {cold.seconds:.2f} | "
-                  f"{f'{nochange.seconds:.2f}' if nochange else '-'} | {f'{edit.seconds:.2f}' if edit else '-'} | "
-                  f"{cold.peak_mb:.0f} | {', '.join(ratios) or '-'} |")
+            print(
+                f"| {posts} | {name} | {cold.seconds:.2f} | "
+                f"{f'{nochange.seconds:.2f}' if nochange else '-'} | {f'{edit.seconds:.2f}' if edit else '-'} | "
+                f"{cold.peak_mb:.0f} | {', '.join(ratios) or '-'} |"
+            )
         print(f"\n{posts} posts, site-builder one edit: {ours['one edit'].summary}")
+        print(f"load average now {os.getloadavg()[0]:.1f}\n")
     return 0
 
 
