@@ -208,7 +208,8 @@ def main() -> int:
                     ratios.append(f"{key} {theirs.seconds / mine.seconds:.1f}x")
             print(
                 f"| {posts} | {name} | {cold.seconds:.2f} | "
-                f"{f'{nochange.seconds:.2f}' if nochange else '-'} | {f'{edit.seconds:.2f}' if edit else '-'} | "
+                f"{f'{nochange.seconds:.2f}' if nochange else '-'} | "
+                f"{f'{edit.seconds:.2f}' if edit else '-'} | "
                 f"{cold.peak_mb:.0f} | {', '.join(ratios) or '-'} |"
             )
         print(f"\n{posts} posts, site-builder one edit: {ours['one edit'].summary}")

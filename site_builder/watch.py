@@ -145,6 +145,11 @@ class Debouncer:
             now = self.clock()
             return max(0.0, min(self._last + self.quiet, self._first + self.longest) - now)
 
+    def pending(self) -> bool:
+        """Whether any change is waiting to be released."""
+        with self._cond:
+            return bool(self._pending)
+
     def take(self) -> ChangeSet | None:
         """The pending batch if it is due, else None."""
         with self._cond:

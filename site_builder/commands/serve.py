@@ -40,6 +40,7 @@ class Rebuild:
     pages: int = 0
     feeds: int = 0
     changes: ChangeSet | None = None
+    dropped: bool = False  # stale: sources changed while it read them, so the next build replaces it
 
 
 class Builder:
@@ -59,8 +60,14 @@ class Builder:
         self._extra: dict[str, Path] = {}  # added to every generation: the search index
         self._lock = threading.Lock()  # the builder and the search thread both install generations
 
-    def build(self, changes: ChangeSet | None = None) -> Rebuild:
-        """Render the site in memory; swap and notify only if it built without errors."""
+    def build(self, changes: ChangeSet | None = None, stale: Callable[[], bool] | None = None) -> Rebuild:
+        """Render the site in memory; swap and notify only if it built without errors.
+
+        When ``stale()`` says more edits arrived while the sources were read, the result is dropped
+        unseen (``dropped``): it may hold a file caught mid-save (an empty post would vanish from the
+        site for one build, a cut-off one would flash an error), and the next build, which passes these
+        changes again, replaces it anyway.
+        """
         started = time.perf_counter()
         if changes is None or changes.config_changed:
             self._unbuilt = None
@@ -74,6 +81,8 @@ class Builder:
         changed = None if self._unbuilt is None else frozenset(self._unbuilt)
         opts = replace(self.opts, base_url=None)
         result = run_pipeline(self.config, opts, until="render", state=self.state, changed=changed)
+        if stale is not None and stale():
+            return Rebuild(False, time.perf_counter() - started, changes=changes, dropped=True)
         self._report(result.diagnostics.sorted())
         if result.diagnostics.has_errors(self.opts.strict):
             return self._failed(result.diagnostics.errors or result.diagnostics.sorted(), started, changes)
@@ -246,19 +255,31 @@ class Session:
         self._thread.start()
 
     def _loop(self) -> None:
-        """The one builder thread: builds never overlap, and a bug in one does not end the preview."""
+        """The one builder thread: builds never overlap, and a bug in one does not end the preview.
+
+        A build whose sources changed while it ran is dropped, but for no longer than the debouncer's
+        longest wait in a row, so an endless stream of saves still shows progress.
+        """
+        debouncer = self.watcher.debouncer
+        dropping_since: float | None = None
         while not self._stop.is_set():
             changes = self.watcher.next_changes(timeout=0.2)
             if changes is None:
                 continue
+            now = time.monotonic()
+            may_drop = dropping_since is None or now - dropping_since < debouncer.longest
             try:
-                outcome = self.builder.build(changes)
+                outcome = self.builder.build(changes, stale=debouncer.pending if may_drop else None)
             except Exception:
                 if self._stop.is_set():
                     break  # Ctrl-C reached a worker process mid-build: not a bug
                 self.builder.reporter.err.write(traceback.format_exc())
                 self.builder.reporter.line("This is a bug in site-builder, please report it.")
                 outcome = Rebuild(False, 0.0, changes=changes)
+            if outcome.dropped:
+                dropping_since = dropping_since or now
+                continue
+            dropping_since = None
             with self._done:
                 self.rebuilds.append(outcome)
                 self._done.notify_all()
