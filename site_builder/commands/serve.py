@@ -235,6 +235,9 @@ def write_generation(gen: Generation, folder: Path) -> None:
                 shutil.copyfile(body, target)
 
 
+DROP_STALE_FOR = 5.0  # seconds: the longest a stream of saves may hold back every new build
+
+
 class Session:
     """A running preview: server, watcher and builder threads. ``stop()`` ends all three."""
 
@@ -257,8 +260,8 @@ class Session:
     def _loop(self) -> None:
         """The one builder thread: builds never overlap, and a bug in one does not end the preview.
 
-        A build whose sources changed while it ran is dropped, but for no longer than the debouncer's
-        longest wait in a row, so an endless stream of saves still shows progress.
+        A build whose sources changed while it ran is dropped, but for no longer than DROP_STALE_FOR
+        seconds in a row, so an endless stream of saves still shows progress.
         """
         debouncer = self.watcher.debouncer
         dropping_since: float | None = None
@@ -267,7 +270,7 @@ class Session:
             if changes is None:
                 continue
             now = time.monotonic()
-            may_drop = dropping_since is None or now - dropping_since < debouncer.longest
+            may_drop = dropping_since is None or now - dropping_since < DROP_STALE_FOR
             try:
                 outcome = self.builder.build(changes, stale=debouncer.pending if may_drop else None)
             except Exception:
