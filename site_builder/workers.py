@@ -6,6 +6,7 @@ dictionary lives only inside worker processes, never in the process that runs th
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -97,14 +98,20 @@ def _pooled(
     """Results in the order they finish, with at most two chunks per worker in flight: rendered
     pages are written as they come instead of piling up in memory (SPEC §8: peak memory)."""
     chunks = iter(_chunks(items, jobs))
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_context(), initializer=init, initargs=args
-    ) as pool:
-        running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, jobs * 2)}
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-                chunk = next(chunks, None)
-                if chunk is not None:
-                    running.add(pool.submit(work, chunk))
+    # Forked workers share the parent's memory pages until something writes to them, and the
+    # garbage collector's pass over every object would: keep what exists now out of its reach.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=_context(), initializer=init, initargs=args
+        ) as pool:
+            running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, jobs * 2)}
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    chunk = next(chunks, None)
+                    if chunk is not None:
+                        running.add(pool.submit(work, chunk))
+    finally:
+        gc.unfreeze()
