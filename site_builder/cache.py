@@ -271,3 +271,33 @@ class RouteKeys:
 def static_key(path: Path) -> str:
     stat = path.stat()
     return _hash("static", str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def build_fingerprint(
+    config: SiteConfig,
+    opts: BuildOptions,
+    sources: Iterable[Path],
+    statics: Iterable[Path],
+    template_dirs: Iterable[Path],
+    today: str,
+) -> str:
+    """Everything a build reads, by stat, plus the settings and the day (streaks, scheduled posts).
+
+    Equal to the one in the output's marker means the build would write the same files: a
+    no-change build then stops after discovery, before reading a single post.
+    """
+
+    def stats(paths: Iterable[Path]) -> list[tuple[str, int, int]]:
+        found = []
+        for path in paths:
+            try:
+                st = path.stat()
+            except OSError:
+                return [("unreadable", 0, 0)]  # never matches: the full build reports it
+            found.append((str(path), st.st_size, st.st_mtime_ns))
+        return found
+
+    templates = [p for d in template_dirs for p in sorted(d.rglob("*")) if p.is_file()]
+    settings = dataclasses.replace(config, root=Path("."))
+    chosen = (opts.drafts, opts.future, opts.strict, opts.base_url, opts.search)
+    return _hash(__version__, settings, chosen, today, stats(sources), stats(statics), stats(templates))

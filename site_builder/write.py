@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostic, error
 from .model import Output
@@ -153,8 +154,9 @@ class Staging:
                 shutil.copy2(previous, target)
         self.manifest[rel] = key
 
-    def commit(self) -> None:
-        marker = {"tool": "site-builder", "files": dict(sorted(self.manifest.items()))}
+    def commit(self, about: dict[str, object] | None = None) -> None:
+        """Swap in; ``about`` (the build's fingerprint and summary) goes into the marker too."""
+        marker = {"tool": "site-builder", **(about or {}), "files": dict(sorted(self.manifest.items()))}
         with _writing(self.out, MARKER):
             (self.path / MARKER).write_text(json.dumps(marker, indent=0) + "\n")
             _swap(self.path, self.out)
@@ -266,13 +268,26 @@ def _owner_alive(name: str, prefix: str) -> bool:
     return True
 
 
-def read_manifest(folder: Path | None) -> dict[str, str]:
-    """Output path -> key, from the marker file of an earlier build (empty when there is none)."""
+def read_marker(folder: Path | None) -> dict[str, Any]:
+    """The marker of an earlier build: its manifest and what the build recorded (empty if none)."""
     if folder is None:
         return {}
     try:
         data = json.loads((folder / MARKER).read_text())
-        files = data.get("files", {})
-        return files if isinstance(files, dict) else {}
-    except (OSError, ValueError, AttributeError):
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
         return {}
+
+
+def update_marker(folder: Path, about: dict[str, object]) -> None:
+    """Record a build that changed no output in the marker, atomically; the outputs stay as they are."""
+    marker = {**read_marker(folder), **about}
+    tmp = folder / f"{MARKER}.tmp"
+    tmp.write_text(json.dumps(marker, indent=0) + "\n")
+    os.replace(tmp, folder / MARKER)
+
+
+def read_manifest(folder: Path | None) -> dict[str, str]:
+    """Output path -> key, from the marker file of an earlier build (empty when there is none)."""
+    files = read_marker(folder).get("files", {})
+    return files if isinstance(files, dict) else {}

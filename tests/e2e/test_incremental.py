@@ -3,6 +3,7 @@ bytes a cold build of the edited site writes, and a build with nothing to do rew
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
+from site_builder.config import load_config
+from site_builder.model import BuildOptions
+from site_builder.pipeline import BuildResult, run
 
 REPO = Path(__file__).resolve().parents[2]
 SKIP = {".site-builder-output"}  # the marker lists keys; the search index is compared separately
@@ -169,3 +173,46 @@ def test_a_template_change_keeps_untouched_pages(built: Path, tmp_path: Path) ->
     assert weeknote.stat().st_ino != inode_week
     assert b"Overridden" in weeknote.read_bytes()
     assert os.path.exists(out / ".site-builder-output")
+
+
+def _run(site: Path, now: dt.datetime | None = None, strict: bool = False) -> BuildResult:
+    opts = BuildOptions(jobs=1, search=False, now=now, strict=strict)
+    return run(load_config(site.resolve()), opts)
+
+
+def test_a_build_with_nothing_to_do_stops_after_discovery(tmp_path: Path) -> None:
+    site = sample(tmp_path / "s")
+    (site / "content" / "weeknotes" / "broken-link.md").write_text(
+        "---\ndate: 2026-11-02\n---\nSee [this](missing.md).\n"
+    )
+    first = _run(site)
+    assert first.written and first.routes and len(first.diagnostics.warnings) == 1
+    again = _run(site)
+    assert again.written and again.routes == []  # nothing parsed or planned
+    assert [d.code for d in again.diagnostics.warnings] == ["link/broken"]  # still reported
+    assert again.stats.pages == first.stats.pages and again.stats.rendered_pages == 0
+    assert not _run(site, strict=True).written  # --strict still fails on the warning
+
+
+def test_a_touched_file_is_checked_then_recorded(tmp_path: Path) -> None:
+    site = sample(tmp_path / "s")
+    _run(site)
+    post = site / "content" / "weeknotes" / "platform-week-40.md"
+    os.utime(post, ns=(post.stat().st_atime_ns, post.stat().st_mtime_ns + 10**9))
+    checked = _run(site)
+    assert checked.routes and checked.stats.rendered_pages == 0  # read again, nothing rendered
+    assert _run(site).routes == []  # and recorded, so the next build stops early
+
+
+def test_a_scheduled_post_appears_on_its_day_even_with_nothing_else_changed(tmp_path: Path) -> None:
+    site = sample(tmp_path / "s")
+    (site / "content" / "weeknotes" / "scheduled.md").write_text(
+        "---\ndate: 2026-12-01T09:00:00+00:00\nteam: platform\n---\nOut on the first of December.\n"
+    )
+    before = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    assert _run(site, now=before).written
+    page = site / "output" / "weeknotes" / "2026" / "12" / "scheduled" / "index.html"
+    assert not page.exists()
+    assert _run(site, now=before + dt.timedelta(minutes=30)).routes == []  # same day, not yet due
+    assert _run(site, now=before + dt.timedelta(hours=2)).routes  # due: a real build
+    assert page.is_file()
