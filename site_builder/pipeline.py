@@ -26,7 +26,18 @@ from .collect import collect, is_future
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .discover import discover
-from .model import BuildOptions, BuildStats, Document, Inventory, Output, Route, Site, SourceFile, StaticFile
+from .model import (
+    BuildOptions,
+    BuildStats,
+    Document,
+    Inventory,
+    LeftOut,
+    Output,
+    Route,
+    Site,
+    SourceFile,
+    StaticFile,
+)
 from .render import SiteView, make_environment, make_view
 from .routes import plan_routes
 from .search import BUNDLE as SEARCH_FOLDER
@@ -55,6 +66,7 @@ class BuildResult:
     outputs: list[Output] = field(default_factory=list)  # filled only with until="render"
     stats: BuildStats = field(default_factory=BuildStats)
     written: bool = False
+    left_out: LeftOut = field(default_factory=LeftOut)  # drafts and future posts, for the summary
 
 
 def run(
@@ -108,7 +120,8 @@ def run(
     about = {"fingerprint": fingerprint, "next_due": min(due).isoformat() if due else None}
     site, problems = collect(parsed, inventory.sections, config, opts)
     diagnostics.extend(problems)
-    result.site = site
+    result.site, result.left_out = site, site.left_out
+    about["left_out"] = [site.left_out.drafts, site.left_out.future]
     result.routes, problems = plan_routes(site, config)
     diagnostics.extend(problems)
     if until == "collect":
@@ -236,6 +249,7 @@ def _unchanged(
     if (warnings and opts.strict) or not _complete(out, marker.get("files", {})):
         return False
     result.diagnostics.extend(warnings)
+    result.left_out = LeftOut(*marker.get("left_out", [0, 0]))
     counts = {**marker.get("counts", {}), "rendered_pages": 0, "rendered_feeds": 0}
     result.stats = BuildStats(**counts)
     result.written = True

@@ -36,7 +36,7 @@ def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
         f"{plural(stats.statics, 'static file')} in {stats.seconds:.2f} s{redone}",
         plural(len(diags.warnings), "warning"),
     ]
-    left = result.site.left_out if result.site else None
+    left = result.left_out
     if left and (left.drafts or left.future):
         parts.append(
             f"left out {plural(left.drafts, 'draft')} (--drafts) and "
