@@ -32,6 +32,8 @@ def test_wheel_contains_the_default_theme(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("site_builder-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "site_builder/themes/default/templates/base.html" in names
+    # package files read at run time: serve's live-reload script and init's workflow
+    assert {"site_builder/live.js", "site_builder/scaffold_files/pages.yml"} <= set(names)
     assert "site_builder/themes/default/static/css/site.css" in names
     assert "site_builder/cli.py" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
