@@ -18,7 +18,7 @@ from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, absolutize, render_feed
 from .kinds import Field, fields_of
 from .model import Document, Output, Route, Site, Stream, Term
-from .taxonomies import TERM_INDEXES, term_key
+from .taxonomies import TERM_INDEXES, lookup
 from .theme import Theme
 from .urls import absolute, with_base
 from .weeknotes import neighbours_of, stream_of
@@ -91,11 +91,7 @@ class SiteView:
             by_key = self._by_key[taxonomy] = {
                 t.key: t for t in self.site.taxonomies.get(taxonomy, {}).values()
             }
-        found = []
-        for value in values:
-            term = by_key.get(term_key(value))
-            if term is not None and term not in found:
-                found.append(term)
+        found = lookup(values, by_key)
         self._terms_of[(doc.id, taxonomy)] = found
         return found
 
@@ -319,7 +315,3 @@ def _undecodable(env: jinja2.Environment) -> str | None:
                 except UnicodeDecodeError:
                     return str(path)
     return None
-
-
-def page_count(outputs: Iterable[Output]) -> int:
-    return sum(1 for o in outputs if o.path.endswith(".html"))

@@ -28,8 +28,6 @@ TERM_INDEXES = {
     "contributors": "Contributors",
 }
 
-TAXONOMIES = ("tags", "authors", "teams", "challenges", "tools", "sectors", "contributors")
-
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; a site spells a few hundred terms thousands of times
 def term_key(name: str) -> str:
@@ -148,7 +146,11 @@ def _profile(profiles: Mapping[str, object], slug: str) -> dict[str, str]:
     return {k: str(v) for k, v in asdict(found).items() if v} if found is not None else {}  # type: ignore[call-overload]
 
 
-def slugs_of(taxonomy: str, values: Iterable[str], terms: Mapping[str, Term]) -> tuple[str, ...]:
-    """The slugs a document's raw values map to, in the document's order."""
-    by_key = {t.key: t.slug for t in terms.values()}
-    return tuple(dict.fromkeys(by_key.get(term_key(v), slugify(v)) for v in values))
+def lookup(values: Iterable[str], by_key: Mapping[str, Term]) -> list[Term]:
+    """The terms a document's raw values map to (``by_key``: term key -> term), in its order, once each."""
+    found: list[Term] = []
+    for value in values:
+        term = by_key.get(term_key(value))
+        if term is not None and term not in found:
+            found.append(term)
+    return found
