@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +26,7 @@ from site_builder.config import load_config  # noqa: E402
 from site_builder.model import BuildOptions, Document  # noqa: E402
 from site_builder.pipeline import BuildResult  # noqa: E402
 from site_builder.pipeline import run as run_pipeline  # noqa: E402
+from tests.samples import copy_sample_site  # noqa: E402
 
 SITE_TOML = """\
 title = "Test site"
@@ -92,15 +92,6 @@ def run_main(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[i
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[[Sequence[str]], tuple[int, str, str]]:
     """``run_cli(["build", str(site)])`` -> (exit code, stdout, stderr), in process."""
     return lambda argv: run_main(argv, capsys)
-
-
-def copy_sample_site(target: Path) -> Path:
-    """The repository's own sample site (content, static, site.toml), copied so tests never touch it."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "site.toml", target / "site.toml")
-    return target
 
 
 @pytest.fixture

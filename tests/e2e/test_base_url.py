@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -10,18 +9,15 @@ import pytest
 from lxml import html
 
 from site_builder.cli import main
+from tests.samples import copy_sample_site
 
-REPO = Path(__file__).resolve().parents[2]
 BASE = "https://example.github.io/some-repo/"
 PREFIX = "/some-repo/"
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("sample")
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, site / name)
-    shutil.copy(REPO / "site.toml", site / "site.toml")  # its own base_url has another path
+    site = copy_sample_site(tmp_path_factory.mktemp("sample"))  # its own base_url has another path
     assert main(["build", str(site), "--base-url", BASE]) == 0
     return site / "output"
 

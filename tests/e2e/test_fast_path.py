@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,7 @@ import pytest
 from site_builder.config import load_config
 from site_builder.model import BuildOptions
 from site_builder.pipeline import BuildState, run
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def sample(target: Path) -> Path:
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "site.toml", target / "site.toml")
-    return target.resolve()
+from tests.samples import copy_sample_site
 
 
 def pages(result: object) -> dict[str, bytes]:
@@ -34,7 +25,7 @@ def full(site: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> tuple[Path, BuildState]:
-    site = sample(tmp_path / "site")
+    site = copy_sample_site(tmp_path / "site")
     state = BuildState()
     first = run(load_config(site), BuildOptions(jobs=1), until="render", state=state)
     assert not first.diagnostics.has_errors() and state.last is not None

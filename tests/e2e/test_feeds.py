@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
 import feedparser
@@ -13,24 +12,17 @@ import pytest
 from lxml import etree, html
 
 from site_builder.cli import main
+from tests.samples import copy_sample_site
 
-REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 BASE = "https://northmoor-digital.github.io/site-builder/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_NAMES = ("feed.xml", "atom.xml", "feed.json")
 
 
-def copy_sample(target: Path) -> Path:
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "site.toml", target / "site.toml")
-    return target
-
-
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = copy_sample(tmp_path_factory.mktemp("sample"))
+    site = copy_sample_site(tmp_path_factory.mktemp("sample"))
     assert main(["build", str(site), "--base-url", BASE]) == 0
     return site / "output"
 
@@ -159,7 +151,7 @@ def test_drafts_and_future_posts_are_in_no_feed_or_sitemap(out: Path) -> None:
 
 
 def test_entry_ids_are_stable_between_builds(out: Path, tmp_path: Path) -> None:
-    site = copy_sample(tmp_path / "again")
+    site = copy_sample_site(tmp_path / "again")
     assert main(["build", str(site), "--base-url", BASE]) == 0
     for name in ("atom.xml", "tags/digitalinsurgents/atom.xml"):
         first = [e.id for e in feedparser.parse((out / name).read_bytes()).entries]

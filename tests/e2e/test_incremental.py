@@ -15,16 +15,9 @@ from site_builder.cli import main
 from site_builder.config import load_config
 from site_builder.model import BuildOptions
 from site_builder.pipeline import BuildResult, run
+from tests.samples import copy_sample_site
 
-REPO = Path(__file__).resolve().parents[2]
 SKIP = {".site-builder-output"}  # the marker lists keys; the search index is compared separately
-
-
-def sample(target: Path) -> Path:
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "site.toml", target / "site.toml")
-    return target
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -92,7 +85,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = sample(tmp_path_factory.mktemp("base"))
+    site = copy_sample_site(tmp_path_factory.mktemp("base"))
     build(site)
     return site
 
@@ -103,7 +96,7 @@ def test_incremental_equals_cold_after_an_edit(name: str, built: Path, tmp_path:
     shutil.copytree(built, warm, symlinks=True)  # the output and the cache of a previous build
     EDITS[name](warm)
     build(warm)
-    cold = sample(tmp_path / "cold")
+    cold = copy_sample_site(tmp_path / "cold")
     shutil.rmtree(cold / "content")
     shutil.copytree(warm / "content", cold / "content")
     shutil.copy(warm / "site.toml", cold / "site.toml")
@@ -153,7 +146,7 @@ def test_one_body_edit_rewrites_only_what_shows_the_body(built: Path, tmp_path: 
 
 
 def test_jobs_1_and_jobs_2_write_identical_trees(tmp_path: Path) -> None:
-    one, two = sample(tmp_path / "one"), sample(tmp_path / "two")
+    one, two = copy_sample_site(tmp_path / "one"), copy_sample_site(tmp_path / "two")
     build(one, "--jobs", "1")
     build(two, "--jobs", "2")
     assert tree(one / "output") == tree(two / "output")
@@ -181,7 +174,7 @@ def _run(site: Path, now: dt.datetime | None = None, strict: bool = False) -> Bu
 
 
 def test_a_build_with_nothing_to_do_stops_after_discovery(tmp_path: Path) -> None:
-    site = sample(tmp_path / "s")
+    site = copy_sample_site(tmp_path / "s")
     (site / "content" / "weeknotes" / "broken-link.md").write_text(
         "---\ndate: 2026-11-02\n---\nSee [this](missing.md).\n"
     )
@@ -195,7 +188,7 @@ def test_a_build_with_nothing_to_do_stops_after_discovery(tmp_path: Path) -> Non
 
 
 def test_a_touched_file_is_checked_then_recorded(tmp_path: Path) -> None:
-    site = sample(tmp_path / "s")
+    site = copy_sample_site(tmp_path / "s")
     _run(site)
     post = site / "content" / "weeknotes" / "platform-week-40.md"
     os.utime(post, ns=(post.stat().st_atime_ns, post.stat().st_mtime_ns + 10**9))
@@ -205,7 +198,7 @@ def test_a_touched_file_is_checked_then_recorded(tmp_path: Path) -> None:
 
 
 def test_a_scheduled_post_appears_on_its_day_even_with_nothing_else_changed(tmp_path: Path) -> None:
-    site = sample(tmp_path / "s")
+    site = copy_sample_site(tmp_path / "s")
     (site / "content" / "weeknotes" / "scheduled.md").write_text(
         "---\ndate: 2026-12-01T09:00:00+00:00\nteam: platform\n---\nOut on the first of December.\n"
     )
