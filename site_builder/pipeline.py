@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from . import incremental
@@ -102,26 +102,29 @@ def run(
     theme = load_theme(config)
     inventory, found = discover(config.root, theme.static_dirs)
     diagnostics.extend(found)
+    # One clock for the whole build: what counts as future, the day in the fingerprint, streaks.
     now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)
-    fingerprint = build_fingerprint(
-        config,
-        opts,
-        (s.path for s in inventory.sources),
-        (s.path for s in inventory.statics),
-        theme.template_dirs,
-        now.date().isoformat(),
-    )
-    if until == "write" and reuse_from in (None, out) and _unchanged(out, fingerprint, now, opts, result):
-        result.stats = dataclasses.replace(result.stats, seconds=time.perf_counter() - started)
-        return result
+    asked, opts = opts, dataclasses.replace(opts, now=now)  # serve's fast path compares what was asked
+    about: dict[str, object] = {}  # what the output's marker records of this build
+    if until == "write":
+        about["fingerprint"] = build_fingerprint(
+            config,
+            opts,
+            (s.path for s in inventory.sources),
+            (s.path for s in inventory.statics),
+            theme.template_dirs,
+            now.date().isoformat(),
+        )
+        if reuse_from in (None, out) and _unchanged(out, str(about["fingerprint"]), now, opts, result):
+            result.stats = dataclasses.replace(result.stats, seconds=time.perf_counter() - started)
+            return result
     cache = state.cache if state is not None else ParseCache.load(config.root)
     parsed = _parse(inventory.sources, config, cache, jobs, diagnostics, progress)
     due = [d.date for d in parsed if d.date is not None and not d.draft and is_future(d, now)]
-    about = {"fingerprint": fingerprint, "next_due": min(due).isoformat() if due else None}
     site, problems = collect(parsed, inventory.sections, config, opts)
     diagnostics.extend(problems)
     result.site, result.left_out = site, site.left_out
-    about["left_out"] = [site.left_out.drafts, site.left_out.future]
+    about |= {"next_due": min(due).isoformat() if due else None, "left_out": list(astuple(site.left_out))}
     result.routes, problems = plan_routes(site, config)
     diagnostics.extend(problems)
     if until == "collect":
@@ -132,10 +135,10 @@ def run(
         _render_in_memory(plan, view, theme, jobs, state, result)
         if state is not None:
             state.last = (
-                _last_build(config, opts, inventory, view, plan, theme, result) if result.outputs else None
+                _last_build(config, asked, inventory, view, plan, theme, result) if result.outputs else None
             )
     else:
-        about |= {"counts": plan.counts(), "warnings": [dataclasses.asdict(d) for d in diagnostics.warnings]}
+        about["counts"] = plan.counts()
         _write(plan, out, reuse_from or out, view, theme, jobs, opts, result, progress, about)
     cache.save()
     result.stats = BuildStats(**plan.counts(), seconds=time.perf_counter() - started)
@@ -284,7 +287,7 @@ def _write(
     built = {p: k for p, k in manifest.items() if not k.startswith("search:")}
     searchable = search in manifest.values() or not opts.search
     if not plan.todo and previous == out and built == plan.keys and searchable and _complete(out, plan.keys):
-        update_marker(out, about)
+        update_marker(out, about | _warnings(diagnostics))
         result.written = True
         return
     staging = Staging(out)
@@ -312,7 +315,7 @@ def _write(
         if diagnostics.has_errors(opts.strict):
             staging.abort()
             return
-        staging.commit(about)
+        staging.commit(about | _warnings(diagnostics))
         result.written = True
     except BaseException:
         staging.abort()
@@ -347,6 +350,11 @@ def route_key_of_pages(plan: OutputPlan) -> str:
     """What the search index depends on: every HTML page's key."""
     pages = sorted((p, k) for p, k in plan.keys.items() if p.endswith(".html"))
     return hashlib.blake2b(repr(pages).encode(), digest_size=16).hexdigest()
+
+
+def _warnings(diagnostics: Diagnostics) -> dict[str, object]:
+    """The build's warnings, for the marker: a no-change build reports them again."""
+    return {"warnings": [dataclasses.asdict(d) for d in diagnostics.warnings]}
 
 
 def _complete(out: Path, keys: dict[str, str]) -> bool:
