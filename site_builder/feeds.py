@@ -11,7 +11,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
@@ -35,6 +35,8 @@ class FeedEntry:
     authors: tuple[tuple[str, str], ...]  # (name, url or "")
     categories: tuple[Term, ...]
     content: str  # the body with every URL absolute (``absolutize``)
+    # Memo: the entry as each format writes it (bytes; str for JSON), the same in every feed.
+    items: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,45 @@ def _unescape_amp(url: str) -> str:
 def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
     if fmt == "json":
         return _json_feed(info, entries, config)
+    # feedgen writes the entries last, each on lines of its own that read the same in every feed.
+    # A post is in several feeds (the site's, its section's, its tags'...): feedgen writes only the
+    # entries not kept from an earlier feed (``entry.items``), and every entry is put in its place.
+    newest = max((_updated(e.doc) for e in entries), default=None)
+    new = [e for e in entries if fmt not in e.items]
+    text = _feedgen(fmt, info, config, newest, new)
+    if not entries:
+        return text
+    return _keep_items(fmt, text, new, config) + b"".join(e.items[fmt] for e in entries) + _CLOSE[fmt]
+
+
+_OPEN = {"rss": re.compile(b"\n(    <item>\n)"), "atom": re.compile(b"\n(  <entry>\n)")}
+_CLOSE = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
+_ALONE = FeedInfo("-", "-", "https://example.org/", "https://example.org/feed")  # cut away: never shown
+
+
+def _keep_items(fmt: str, text: bytes, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
+    """Keep each entry's lines from ``text``, a feed of ``entries``; return the lines before them.
+
+    An entry starts with the line ``    <item>`` (``  <entry>`` in Atom): text and attributes escape
+    ``<``, but RSS content is a CDATA section, which might hold that very line. Then only the first
+    start is sure, and each entry is written again in a feed of its own."""
+    assert text.endswith(_CLOSE[fmt])
+    end = len(text) - len(_CLOSE[fmt])
+    if not entries:
+        return text[:end]
+    starts = [m.start(1) for m in _OPEN[fmt].finditer(text, 0, end)]
+    if len(entries) > 1 and len(starts) != len(entries):
+        for entry in entries:
+            _keep_items(fmt, _feedgen(fmt, _ALONE, config, _updated(entry.doc), [entry]), [entry], config)
+    else:
+        for entry, start, stop in zip(entries, starts, [*starts[1 : len(entries)], end], strict=False):
+            entry.items[fmt] = text[start:stop]
+    return text[: starts[0]]
+
+
+def _feedgen(
+    fmt: str, info: FeedInfo, config: SiteConfig, newest: dt.datetime | None, entries: Sequence[FeedEntry]
+) -> bytes:
     from feedgen.feed import FeedGenerator  # imported here: lxml costs start-up time no-change builds skip
 
     fg = FeedGenerator()
@@ -85,7 +126,6 @@ def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: 
     fg.language(config.language)
     fg.author({"name": config.title, "uri": config.base_url})
     fg.generator("site-builder")
-    newest = max((_updated(e.doc) for e in entries), default=None)
     if newest is not None:
         fg.updated(newest)
     fg.link(href=info.feed_url, rel="self", type=MEDIA_TYPES[fmt])
@@ -119,27 +159,6 @@ def _add_entry(fg: Any, entry: FeedEntry, fmt: str) -> None:
 
 
 def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
-    items = []
-    for entry in entries:
-        doc = entry.doc
-        item: dict[str, object] = {
-            "id": entry.url,
-            "url": entry.url,
-            "title": doc.title,
-            "content_html": entry.content,
-            "date_modified": _updated(doc).isoformat(),
-        }
-        if doc.date is not None:
-            item["date_published"] = doc.date.isoformat()
-        if doc.summary_html:
-            item["summary"] = _text(doc.summary_html)
-        if doc.image:
-            item["image"] = absolute(config.base_url, doc.image)
-        if entry.authors:
-            item["authors"] = [{"name": name, **({"url": url} if url else {})} for name, url in entry.authors]
-        if entry.categories:
-            item["tags"] = [t.name for t in entry.categories]
-        items.append(item)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
@@ -148,9 +167,42 @@ def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig)
         "description": info.description,
         "language": config.language,
         "authors": [{"name": config.title, "url": config.base_url}],
-        "items": items,
+        "items": [],
     }
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = json.dumps(feed, ensure_ascii=False, indent=2) + "\n"  # ends with '"items": []\n}\n'
+    if entries:  # items are written once (``_json_item``), then placed in every feed that has them
+        items = ",\n".join(_json_item(entry, config) for entry in entries)
+        text = "".join((text[: -len("[]\n}\n")], "[\n", items, "\n  ]\n}\n"))
+    return text.encode("utf-8")
+
+
+def _json_item(entry: FeedEntry, config: SiteConfig) -> str:
+    """An item as ``json.dumps(feed, indent=2)`` writes it in the feed's list, two levels deep.
+    JSON escapes line breaks inside strings, so every line break is the indented layout's own."""
+    found = entry.items.get("json")
+    if found is not None:
+        return found
+    doc = entry.doc
+    item: dict[str, object] = {
+        "id": entry.url,
+        "url": entry.url,
+        "title": doc.title,
+        "content_html": entry.content,
+        "date_modified": _updated(doc).isoformat(),
+    }
+    if doc.date is not None:
+        item["date_published"] = doc.date.isoformat()
+    if doc.summary_html:
+        item["summary"] = _text(doc.summary_html)
+    if doc.image:
+        item["image"] = absolute(config.base_url, doc.image)
+    if entry.authors:
+        item["authors"] = [{"name": name, **({"url": url} if url else {})} for name, url in entry.authors]
+    if entry.categories:
+        item["tags"] = [t.name for t in entry.categories]
+    text = json.dumps(item, ensure_ascii=False, indent=2)
+    found = entry.items["json"] = "    " + text.replace("\n", "\n    ")
+    return found
 
 
 def _updated(doc: Document) -> dt.datetime:

@@ -146,13 +146,22 @@ class Stream:
     streak: int  # consecutive periods published, up to the latest period that is due
     missed: tuple[dt.date, ...]  # Mondays of the periods missed in the last quarter
     last_published: dt.datetime | None
+    # Each note's index in ``docs``: every note's page asks for its number and neighbours, and a
+    # team's stream can hold thousands of notes.
+    positions: Mapping[DocId, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "positions", {doc_id: n for n, doc_id in enumerate(self.docs)})
+
+    def __contains__(self, doc_id: DocId) -> bool:
+        return doc_id in self.positions
 
     def number(self, doc_id: DocId) -> int:
-        return self.docs.index(doc_id) + 1
+        return self.positions[doc_id] + 1
 
     def neighbours(self, doc_id: DocId) -> tuple[DocId | None, DocId | None]:
         """(older, newer) within the stream."""
-        n = self.docs.index(doc_id)
+        n = self.positions[doc_id]
         return (self.docs[n - 1] if n > 0 else None, self.docs[n + 1] if n + 1 < len(self.docs) else None)
 
 

@@ -120,6 +120,7 @@ def run(
             return result
     cache = state.cache if state is not None else ParseCache.load(config.root)
     parsed = _parse(inventory.sources, config, cache, jobs, diagnostics, progress)
+    cache.save()  # now, not at the end: its memory is free again before render workers fork
     due = [d.date for d in parsed if d.date is not None and not d.draft and is_future(d, now)]
     site, problems = collect(parsed, inventory.sections, config, opts)
     diagnostics.extend(problems)
@@ -140,7 +141,6 @@ def run(
     else:
         about["counts"] = plan.counts()
         _write(plan, out, reuse_from or out, view, theme, jobs, opts, result, progress, about)
-    cache.save()
     result.stats = BuildStats(**plan.counts(), seconds=time.perf_counter() - started)
     return result
 
@@ -303,10 +303,10 @@ def _write(
             if output.path not in staging.manifest:
                 staging.write(output.path, output.data or b"", plan.keys[output.path])
         done = 0
-        for outputs, problems in render_many(plan.todo, view, theme, jobs):
+        for outputs, problems in render_many(plan.todo, view, theme, jobs, into=staging.folder):
             diagnostics.extend(problems)
             for output in outputs:
-                staging.write(output.path, output.data or b"", plan.keys[output.path])
+                staging.record(output.path, plan.keys[output.path])
             done += len(outputs)
             if progress:
                 progress("render", done, len(plan.todo))

@@ -23,6 +23,18 @@ from .theme import Theme
 from .urls import absolute, with_base
 from .weeknotes import neighbours_of, stream_of
 
+FEED_ENTRIES_KEPT = 400  # about 40 kB each, with the entry as each format writes it (FeedEntry.items)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A feed as a page links to it: in its head (autodiscovery) and in its subscribe links."""
+
+    type: str  # media type
+    href: str  # site-relative URL
+    label: str  # RSS, Atom, JSON Feed
+    title: str
+
 
 @dataclass(frozen=True, slots=True)
 class SiteView:
@@ -35,6 +47,11 @@ class SiteView:
     _terms_of: dict[tuple[str, str], list[Term]] = field(default_factory=dict, compare=False, repr=False)
     _by_key: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False, repr=False)
     _feed_entries: dict[str, FeedEntry] = field(default_factory=dict, compare=False, repr=False)
+    _once: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, repr=False)
+    _feed_links: dict[tuple[str | None, bool], tuple[FeedLink, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _terms: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -70,8 +87,11 @@ class SiteView:
     def docs(self, ids: Iterable[str]) -> list[Document]:
         return [self.site.docs[i] for i in ids]
 
-    def terms(self, taxonomy: str) -> list[Term]:
-        return list(self.site.taxonomies.get(taxonomy, {}).values())
+    def terms(self, taxonomy: str) -> tuple[Term, ...]:
+        found = self._terms.get(taxonomy)
+        if found is None:  # every page's footer asks, for each taxonomy's first term
+            found = self._terms[taxonomy] = tuple(self.site.taxonomies.get(taxonomy, {}).values())
+        return found
 
     def term(self, taxonomy: str, slug: str) -> Term | None:
         return self.site.taxonomies.get(taxonomy, {}).get(slug)
@@ -96,8 +116,9 @@ class SiteView:
         return found
 
     def feed_entry(self, doc: Document) -> FeedEntry:
-        """A post as every feed shows it; made once, since a post is in many feeds and formats."""
-        entry = self._feed_entries.get(doc.id)
+        """A post as every feed shows it, kept for the posts used last: a post is in many feeds and
+        formats, and the feeds that share it mostly come close together. Memory stays bounded."""
+        entry = self._feed_entries.pop(doc.id, None)
         if entry is None:
             url = absolute(self.config.base_url, doc.url)
             entry = FeedEntry(
@@ -107,10 +128,12 @@ class SiteView:
                 tuple(self.terms_of(doc, "tags")),
                 absolutize(doc.html, url),
             )
-            self._feed_entries[doc.id] = entry
+        self._feed_entries[doc.id] = entry  # last: the dictionary is in order of last use
+        if len(self._feed_entries) > FEED_ENTRIES_KEPT:
+            del self._feed_entries[next(iter(self._feed_entries))]
         return entry
 
-    def feeds_for(self, route: Route, own_only: bool = False) -> list[dict[str, str]]:
+    def feeds_for(self, route: Route, own_only: bool = False) -> tuple[FeedLink, ...]:
         """The site's feeds, then those of the section or term the page belongs to (autodiscovery)."""
         ctx = route.context
         own = None
@@ -122,18 +145,21 @@ class SiteView:
             own = self.site.sections[ctx["section"]].url
         elif "doc" in ctx and self.site.docs[ctx["doc"]].section:
             own = f"/{self.site.docs[ctx['doc']].section}/"
-        pages = ([] if own_only else ["/"]) + ([own] if own and own != "/" else [])
-        return [
-            {
-                "type": MEDIA_TYPES[fmt],
-                "href": page + name,
-                "label": FEED_LABELS[fmt],
-                "title": f"{self.feed_pages[page]} ({FEED_LABELS[fmt]})",
-            }
-            for page in pages
-            if page in self.feed_pages
-            for fmt, name in FEED_FILES.items()
-        ]
+        found = self._feed_links.get((own, own_only))
+        if found is None:  # every page asks, twice, and most pages of a section ask the same
+            pages = ([] if own_only else ["/"]) + ([own] if own and own != "/" else [])
+            found = self._feed_links[(own, own_only)] = tuple(
+                FeedLink(
+                    type=MEDIA_TYPES[fmt],
+                    href=page + name,
+                    label=FEED_LABELS[fmt],
+                    title=f"{self.feed_pages[page]} ({FEED_LABELS[fmt]})",
+                )
+                for page in pages
+                if page in self.feed_pages
+                for fmt, name in FEED_FILES.items()
+            )
+        return found
 
     def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
         """(older, newer): in the weeknote's team stream, else in the section."""
@@ -149,6 +175,15 @@ class SiteView:
     def related(self, doc: Document) -> list[Document]:
         return [self.site.docs[i] for i in self.site.related.get(doc.id, ())]
 
+    def once(self, *key: Any, caller: Any) -> str:
+        """``{% call site.once("name", doc.id) %}…{% endcall %}`` renders its body once per view (a
+        build, or a worker's share of one) and reuses it. The key must name everything the body
+        depends on, besides ``site`` and the theme."""
+        found = self._once.get(key)
+        if found is None:
+            found = self._once[key] = caller()
+        return found
+
     def fields_of(self, kind: str) -> list[Field]:
         """A kind's front matter fields, for pages that document them (how to contribute)."""
         return list(fields_of(kind))
@@ -161,6 +196,8 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a changed theme gets a new environment: no stat per template per page
+        bytecode_cache=_Compiled(),
     )
     base_path = config.base_path
     env.filters["url"] = lambda u: with_base(base_path, str(u))
@@ -184,13 +221,14 @@ def render_routes(
     outputs: list[Output] = []
     problems: list[Diagnostic] = []
     seen: set[tuple[str, int | None, str]] = set()  # one message per template fault, not per page
+    _bind(env, view)
     for route in routes:
         if route.template.startswith("feed:"):
             outputs.append(Output(route.path, _feed(route, view)))
             continue
         try:
             template = env.get_template(route.template)
-            html = template.render(site=view, route=route, **_context(route, view))
+            html = template.render(route=route, **_context(route, view))
         except jinja2.TemplateSyntaxError as exc:
             problems.append(
                 _template_problem(
@@ -244,6 +282,32 @@ def render_routes(
             continue
         outputs.append(Output(route.path, html.encode("utf-8")))
     return outputs, problems
+
+
+def _bind(env: jinja2.Environment, view: SiteView) -> None:
+    """Make ``site`` a global, so templates import macros without context and Jinja makes the
+    macros module once, not once per page. ``serve`` renders each edit with a new view and the same
+    environment: modules made for the previous view would still read it, so they are dropped with
+    the loaded templates (which load again from the compiled code in ``_Compiled``)."""
+    if env.globals.get("site") is view:
+        return
+    env.globals["site"] = view
+    if env.cache is not None:
+        env.cache.clear()
+
+
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates in memory, by source checksum: templates load again in a millisecond."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 def _context(route: Route, view: SiteView) -> dict[str, Any]:

@@ -23,6 +23,7 @@ TOKENS = (
     "categories",
 )
 _TOKEN = re.compile(r":(" + "|".join(sorted(TOKENS, key=len, reverse=True)) + r")\b")
+_PLAIN_PATH = re.compile(r"/(?!/)[^?#;\t\r\n]*")  # a site path that urljoin only appends
 
 
 def slugify(text: str) -> str:
@@ -84,4 +85,10 @@ def with_base(base_path: str, url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     """An absolute URL for feeds, sitemaps and canonical links."""
-    return urljoin(base_url, with_base(urlsplit(base_url).path or "/", url))
+    base = urlsplit(base_url)  # urllib caches it: the base URL is the same on every call
+    path = with_base(base.path or "/", url)
+    if base.scheme in ("http", "https") and base.netloc and _PLAIN_PATH.fullmatch(path) and "/." not in path:
+        # The common case, on every page and feed entry: no dot segment, query or fragment for
+        # urljoin to resolve or drop, so it would return the origin and the path as they are.
+        return f"{base.scheme}://{base.netloc}{path}"
+    return urljoin(base_url, path)

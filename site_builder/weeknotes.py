@@ -100,6 +100,6 @@ def stream_of(site: Site, doc: Document) -> Stream | None:
 def neighbours_of(site: Site, doc: Document) -> tuple[str | None, str | None]:
     """(older, newer): within the weeknote's stream, else within its section."""
     stream = stream_of(site, doc)
-    if stream is not None and doc.id in stream.docs:
+    if stream is not None and doc.id in stream:
         return stream.neighbours(doc.id)
     return site.neighbours.get(doc.id, (None, None))

@@ -1,5 +1,9 @@
 """Process pools for parse and render (STYLE §8.6): small work stays in-process.
 
+With ``jobs`` cores, ``jobs - 1`` worker processes and the build's own process share the chunks:
+the build process has results to gather and files to write, and an extra worker would make three
+processes fight over two cores and add a third copy of the site in memory (SPEC §8: peak memory).
+
 A worker gets what it needs once, through the pool initializer, and keeps it in ``_held``: that
 dictionary lives only inside worker processes, never in the process that runs the build.
 """
@@ -20,6 +24,7 @@ from .model import Document, Output, Route, Site, SourceFile
 from .parse import Renderers, parse_file
 from .render import SiteView, make_environment, render_routes
 from .theme import Theme
+from .write import Folder, OutputError, write_file
 
 IN_PROCESS_BELOW = 50  # items: under this, a pool costs more than it saves
 _held: dict[str, Any] = {}
@@ -46,12 +51,15 @@ ParseResult = tuple[str, Document | None, list[Diagnostic]]
 
 def parse_many(sources: Sequence[SourceFile], config: SiteConfig, jobs: int) -> Iterator[ParseResult]:
     """Parse files, yielding (id, document or None, diagnostics) in any order."""
+    renderers = Renderers.create()
+
+    def here(chunk: Sequence[SourceFile]) -> list[ParseResult]:
+        return [(src.id, *parse_file(src, config, renderers)) for src in chunk]
+
     if jobs <= 1 or len(sources) < IN_PROCESS_BELOW:
-        renderers = Renderers.create()
-        for src in sources:
-            yield (src.id, *parse_file(src, config, renderers))
+        yield from here(sources)
         return
-    for results in _pooled(_init_parse, (config,), _parse_chunk, sources, jobs):
+    for results in _pooled(_init_parse, (config,), _parse_chunk, here, _chunks(sources, jobs), jobs):
         yield from results
 
 
@@ -65,50 +73,97 @@ def _parse_chunk(sources: Sequence[SourceFile]) -> list[ParseResult]:
 
 
 RenderResult = tuple[list[Output], list[Diagnostic]]
+FEED_WEIGHT = 10  # a feed carries its posts' full text: ten pages' worth of bytes
 
 
-def render_many(routes: Sequence[Route], view: SiteView, theme: Theme, jobs: int) -> Iterator[RenderResult]:
-    """Render routes, yielding (outputs, diagnostics) chunk by chunk so they can be written at once."""
+def render_many(
+    routes: Sequence[Route], view: SiteView, theme: Theme, jobs: int, into: Folder | None = None
+) -> Iterator[RenderResult]:
+    """Render routes, yielding (outputs, diagnostics) chunk by chunk. With ``into``, whoever renders
+    a page writes it there at once and the outputs come back without their bytes: pages never
+    travel between processes, nor pile up in this one (SPEC §8: peak memory)."""
+    env = make_environment(theme, view.config)
+
+    def here(chunk: Sequence[Route]) -> RenderResult:
+        return _written(*render_routes(chunk, view, env), into)
+
     if jobs <= 1 or len(routes) < IN_PROCESS_BELOW:
-        env = make_environment(theme, view.config)
-        for chunk in _chunks(routes, 1):
-            yield render_routes(chunk, view, env)
+        for chunk in _route_chunks(routes, 1):
+            yield here(chunk)
         return
-    yield from _pooled(
-        _init_render, (view.site, view.config, dict(view.feed_pages), theme), _render_chunk, routes, jobs
-    )
+    args = (view.site, view.config, dict(view.feed_pages), theme, into)
+    chunks = _route_chunks(routes, jobs)
+    for outputs, problems, failed in _pooled(
+        _init_render, args, _render_chunk, lambda chunk: (*here(chunk), None), chunks, jobs
+    ):
+        if failed is not None:
+            raise OutputError(failed)
+        yield outputs, problems
 
 
-def _init_render(site: Site, config: SiteConfig, feed_pages: dict[str, str], theme: Theme) -> None:
+def _route_chunks(routes: Sequence[Route], jobs: int) -> list[Sequence[Route]]:
+    """Pages in chunks as usual; feeds in chunks a tenth the size, as each weighs ten pages."""
+    pages = [r for r in routes if not r.template.startswith("feed:")]
+    feeds = [r for r in routes if r.template.startswith("feed:")]
+    size = max(1, min(200, len(routes) // (jobs * 4) or 1))
+    step = max(1, size // FEED_WEIGHT)
+    return _chunks(pages, jobs) + [feeds[i : i + step] for i in range(0, len(feeds), step)]
+
+
+def _written(outputs: list[Output], problems: list[Diagnostic], into: Folder | None) -> RenderResult:
+    if into is None:
+        return outputs, problems
+    for output in outputs:
+        write_file(into, output.path, output.data or b"")
+    return [Output(o.path) for o in outputs], problems
+
+
+def _init_render(
+    site: Site, config: SiteConfig, feed_pages: dict[str, str], theme: Theme, into: Folder | None
+) -> None:
     _held["view"] = SiteView(site, config, feed_pages)
     _held["env"] = make_environment(theme, config)
+    _held["into"] = into
 
 
-def _render_chunk(routes: Sequence[Route]) -> RenderResult:
-    return render_routes(routes, _held["view"], _held["env"])
+def _render_chunk(routes: Sequence[Route]) -> tuple[list[Output], list[Diagnostic], Diagnostic | None]:
+    """A worker's chunk; a write error comes back as a value (OutputError does not pickle)."""
+    try:
+        return (*_written(*render_routes(routes, _held["view"], _held["env"]), _held["into"]), None)
+    except OutputError as exc:
+        return [], [], exc.diagnostic
 
 
 def _pooled(
     init: Callable[..., None],
     args: tuple[Any, ...],
     work: Callable[[Any], Any],
-    items: Sequence[Any],
+    here: Callable[[Any], Any],
+    chunked: list[Sequence[Any]],
     jobs: int,
 ) -> Iterator[Any]:
-    """Results in the order they finish, with at most two chunks per worker in flight: rendered
-    pages are written as they come instead of piling up in memory (SPEC §8: peak memory)."""
-    chunks = iter(_chunks(items, jobs))
+    """Results in the order they finish. ``jobs - 1`` workers run ``work`` with at most two chunks
+    in flight (rendered pages are written as they come, not piled up in memory); between
+    gathering their results, this process runs ``here`` on the next chunk itself."""
+    chunks = iter(chunked)
     # Forked workers share the parent's memory pages until something writes to them, and the
     # garbage collector's pass over every object would: keep what exists now out of its reach.
     gc.freeze()
     try:
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=_context(), initializer=init, initargs=args
+            max_workers=jobs - 1, mp_context=_context(), initializer=init, initargs=args
         ) as pool:
-            running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, jobs * 2)}
+            running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, (jobs - 1) * 3)}
             while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
+                done = {future for future in running if future.done()}
+                if not done:
+                    chunk = next(chunks, None)
+                    if chunk is not None:
+                        yield here(chunk)
+                        continue
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
+                    running.remove(future)
                     yield future.result()
                     chunk = next(chunks, None)
                     if chunk is not None:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic, error
 from .model import Output
@@ -107,6 +107,30 @@ def _blocked_parent(out: Path) -> Path | None:
     return None
 
 
+class Folder(NamedTuple):
+    """Where files go (a staging folder) and the output it will become, which errors name."""
+
+    path: Path
+    out: Path
+
+
+def _target(folder: Folder, rel: str) -> Path:
+    target = folder.path / rel
+    # Planned paths are normalised (urls.normalise); one that climbs out is a bug, never written.
+    if ".." in Path(rel).parts or Path(rel).is_absolute():
+        raise ValueError(f"refusing to write {rel!r} outside the output folder")
+    with _writing(folder.out, rel):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def write_file(folder: Folder, rel: str, data: bytes) -> None:
+    """Write one output file; any process may, so rendered bytes need not travel to the build's."""
+    target = _target(folder, rel)
+    with _writing(folder.out, rel):
+        target.write_bytes(data)
+
+
 class Staging:
     """A folder beside ``out`` that outputs stream into; ``commit`` swaps it in whole, ``abort`` drops it.
 
@@ -122,19 +146,19 @@ class Staging:
             self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out.parent))
         self.manifest: dict[str, str] = {}  # output path -> the key it was made with
 
+    @property
+    def folder(self) -> Folder:
+        return Folder(self.path, self.out)
+
     def _target(self, rel: str) -> Path:
-        target = self.path / rel
-        # Planned paths are normalised (urls.normalise); one that climbs out is a bug, never written.
-        if ".." in Path(rel).parts or Path(rel).is_absolute():
-            raise ValueError(f"refusing to write {rel!r} outside the output folder")
-        with _writing(self.out, rel):
-            target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        return _target(self.folder, rel)
 
     def write(self, rel: str, data: bytes, key: str = "") -> None:
-        target = self._target(rel)
-        with _writing(self.out, rel):
-            target.write_bytes(data)
+        write_file(self.folder, rel, data)
+        self.manifest[rel] = key
+
+    def record(self, rel: str, key: str) -> None:
+        """A file that a worker wrote into this folder itself (``write_file``)."""
         self.manifest[rel] = key
 
     def copy(self, rel: str, source: Path, key: str = "") -> None:

@@ -126,15 +126,15 @@ def unreadable_static(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def interrupted(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C while pages are being written into staging."""
-    original = write.Staging.write
+    """Ctrl-C while rendered pages are landing in staging."""
+    original = write.Staging.record
 
-    def stop(self: write.Staging, rel: str, data: bytes, key: str = "") -> None:
+    def stop(self: write.Staging, rel: str, key: str) -> None:
         if len(self.manifest) > 3:
             raise KeyboardInterrupt
-        original(self, rel, data, key)
+        original(self, rel, key)
 
-    monkeypatch.setattr(write.Staging, "write", stop)
+    monkeypatch.setattr(write.Staging, "record", stop)
 
 
 DEEP = "---\ntitle: Deep\n---\n\n"
@@ -895,3 +895,39 @@ def test_a_bug_stays_loud(
     assert "Traceback (most recent call last)" in err
     assert "RuntimeError: an invariant broke" in err
     assert "This is a bug in site-builder" in err
+
+
+def test_a_full_disk_in_a_worker_is_reported_like_one_here(
+    built_base: Path,
+    tmp_path: Path,
+    hash_tree: HashTree,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Workers write the pages they render; a write error there comes back as the same diagnostic
+    (an exception cannot cross the process boundary intact) and the old output stays."""
+    site = tmp_path / "site"
+    shutil.copytree(built_base, site, symlinks=True)
+    before = hash_tree(site / "output")
+    for n in range(60):  # enough routes for a pool
+        (site / "content" / "weeknotes" / f"2026-02-{n % 28 + 1:02d}-note-{n}.md").write_text(
+            fm(f"title: Note {n}")
+        )
+    here = os.getpid()
+    original = pathlib.Path.write_bytes
+
+    def write_bytes(self: pathlib.Path, data: bytes) -> int:  # type: ignore[override]
+        if ".staging-" in str(self) and os.getpid() != here:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return original(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)  # forked workers inherit it
+    assert main(["build", str(site), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    line = next(line for line in err.splitlines() if ": error: " in line)
+    assert line.startswith(f"{site}/output/weeknotes/2026/02/")  # the final path, not staging's
+    assert line.endswith("cannot write the output: no space left on the device (ENOSPC) [output/write]")
+    assert "hint: free some disk space" in err
+    assert hash_tree(site / "output") == before
+    assert _leftovers(site) == []
