@@ -178,6 +178,14 @@ def _load_mapping(fmt: str, raw: str, path: str, first_line: int) -> dict[str, A
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = first_line + mark.line if mark is not None else first_line + 1
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            if "nesting depth" in problem:  # libyaml 0.2.6 stops deep nesting itself (PyYAML 6.0.3+)
+                return error(
+                    "front-matter/yaml",
+                    path,
+                    "the front matter is nested too deeply to read",
+                    line,
+                    hint="flatten the nested lists or tables",
+                )
             return error(
                 "front-matter/yaml",
                 path,
