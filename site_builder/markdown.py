@@ -143,7 +143,7 @@ def _link_markers(state: StateCore) -> None:
             if attr is None:
                 continue
             url = str(token.attrGet(attr) or "")
-            marked = _marker(url, env["doc_id"])
+            marked = marker_for(url, env["doc_id"])
             if marked is not None:
                 token.attrSet(attr, marked[0])
                 if marked[1] is not None:
@@ -153,7 +153,7 @@ def _link_markers(state: StateCore) -> None:
                 env["images"].append(ImageRef(url, alt, line))
 
 
-def _marker(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
+def marker_for(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
     """(marker, target DocId or None, anchor) for URLs resolved later; None to leave as it is."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
@@ -178,12 +178,16 @@ def _marker(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
 
 
 def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    info = unescapeAll(token.info).strip()
+    return fence_html(tokens[idx].info, tokens[idx].content)
+
+
+def fence_html(info: str, content: str) -> str:
+    """A fenced block, highlighted by Pygments when its language is known (both Markdown paths)."""
+    info = unescapeAll(info).strip()
     lang = info.split()[0] if info else ""
     lexer = _lexer(lang) if lang else None
-    code = highlight(token.content, lexer, _FORMATTER) if lexer is not None else None
-    body = code if code is not None else escapeHtml(token.content)
+    code = highlight(content, lexer, _FORMATTER) if lexer is not None else None
+    body = code if code is not None else escapeHtml(content)
     cls = f' class="language-{escapeHtml(lang)}"' if lang else ""
     return f'<div class="highlight"><pre><code{cls}>{body}</code></pre></div>\n'
 

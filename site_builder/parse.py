@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
+from markdown_it_pyrs import MarkdownIt as FastMarkdown
 
 from . import kinds, liquid
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Split, split
-from .markdown import make_markdown, render_markdown, safe_link
+from .markdown import Rendered, make_markdown, render_markdown, safe_link
+from .markdown_fast import make_fast_markdown, render_fast
 from .model import Document, SourceFile
 from .urls import normalise, permalink, slugify
 
@@ -31,10 +33,19 @@ class Renderers:
 
     trusted: MarkdownIt
     untrusted: MarkdownIt
+    fast: FastMarkdown  # team content, where it renders as ``trusted`` would (markdown_fast.py)
 
     @classmethod
     def create(cls) -> Renderers:
-        return cls(make_markdown(trusted=True), make_markdown(trusted=False))
+        return cls(make_markdown(trusted=True), make_markdown(trusted=False), make_fast_markdown())
+
+    def render(self, kind: str, text: str, doc_id: str, first_line: int) -> Rendered:
+        """Contributions are untrusted: markdown-it-py without raw HTML. Team content takes the
+        fast path when it can, markdown-it-py otherwise; both give the same bytes."""
+        if kind == "contribution":
+            return render_markdown(self.untrusted, text, doc_id, first_line)
+        fast = render_fast(self.fast, text, doc_id, first_line)
+        return fast if fast is not None else render_markdown(self.trusted, text, doc_id, first_line)
 
 
 def parse_file(
@@ -158,8 +169,7 @@ def _document(
     separator = values.get("excerpt_separator") or DEFAULT_MORE  # "" would split nothing (ValueError)
     excerpt, more, rest = parts.body.partition(separator)
     body = excerpt + rest  # line numbers stay those of the file
-    renderer = md.untrusted if kind == "contribution" else md.trusted
-    rendered = render_markdown(renderer, body, src.id, parts.body_line)
+    rendered = md.render(kind, body, src.id, parts.body_line)
     date, date_only = values.get("date") or (None, False)
     updated = values["updated"][0] if "updated" in values else None
     title = values.get("title") or (kinds.weeknote_title(date) if kind == "weeknote" and date else "")
@@ -177,7 +187,7 @@ def _document(
     if summary:
         summary_html = f"<p>{html.escape(summary)}</p>"
     elif more:
-        summary_html = render_markdown(renderer, excerpt, src.id, parts.body_line).html
+        summary_html = md.render(kind, excerpt, src.id, parts.body_line).html
     else:
         summary_html = rendered.first_paragraph_html
     fields = dict(coerced.fields)
