@@ -101,6 +101,12 @@ def _keep_template_lines(md: MarkdownIt) -> None:
     md.block.ruler.at("attr", guarded)
 
 
+@functools.lru_cache(maxsize=4096)  # weeknotes repeat their headings week after week
+def heading_slug(text: str) -> str:
+    """A heading's id before de-duplication: its text slugified (both Markdown paths)."""
+    return slugify(text) or "section"
+
+
 def safe_link(url: str) -> bool:
     """Allow relative URLs and a few schemes; refuse javascript:, data:, vbscript:, file: and the rest."""
     cleaned = re.sub(r"[\x00-\x20]", "", unquote(url))
@@ -121,7 +127,7 @@ def _heading_ids(state: StateCore) -> None:
             last.content = _HEADING_ATTRS.sub("", last.content)
             inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-        base = explicit.group(1) if explicit else (slugify(text) or "section")
+        base = explicit.group(1) if explicit else heading_slug(text)
         ident, n = base, 1
         while ident in state.env["ids"]:
             ident, n = f"{base}-{n}", n + 1
@@ -155,6 +161,8 @@ def _link_markers(state: StateCore) -> None:
 
 def marker_for(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
     """(marker, target DocId or None, anchor) for URLs resolved later; None to leave as it is."""
+    if url.startswith(("https://", "http://", "mailto:", "#")):
+        return None  # most links in posts, found without urlsplit
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         return None

@@ -17,9 +17,8 @@ from typing import Any
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it_pyrs import MarkdownIt as FastMarkdown
-from slugify import slugify
 
-from .markdown import Rendered, fence_html, marker_for, safe_link
+from .markdown import Rendered, fence_html, heading_slug, marker_for, safe_link
 from .model import Heading, ImageRef, LinkRef
 
 PLUGINS = ["table", "strikethrough", "footnote", "deflist", "tasklist"]
@@ -92,7 +91,7 @@ class _Scan:
         self.data = text.encode()  # the tree's source map counts bytes
         self.first_line = first_line
         self.headings: list[tuple[int, str]] = []
-        self.links: list[tuple[str, int]] = []  # (url as markdown-it normalised it, line)
+        self.links: list[tuple[str, int]] = []  # (url as markdown-it normalised it, block's offset)
         self.images: list[ImageRef] = []
         self.fences: list[tuple[str, str] | None] = []  # (info, code); None for an indented block
         self.words = 0
@@ -160,7 +159,7 @@ class _Scan:
             start = next((r.srcmap[0] for r in runs if r.srcmap is not None), None)
             if start is None:
                 raise _Refused
-            self._inline(runs, self.line(start), heading=None)
+            self._inline(runs, start, heading=None)
 
     def _leaf(self, node: Any) -> None:
         children = node.children
@@ -172,11 +171,12 @@ class _Scan:
         start = node.srcmap[0] if node.name != "definition_description" else children[0].srcmap[0]
         heading = [] if node.name in ("heading", "lheading") else None
         _stripped(children)
-        self._inline(children, self.line(start), heading)
+        self._inline(children, start, heading)
         if heading is not None:
             self.headings.append((node.meta["level"], "".join(heading)))
 
-    def _inline(self, nodes: list[Any], line: int, heading: list[str] | None) -> None:
+    def _inline(self, nodes: list[Any], start: int, heading: list[str] | None) -> None:
+        """``start``: where the block holding these nodes starts (its line is counted when needed)."""
         run: list[str] = []  # adjacent text nodes: markdown-it-py joins them into one token
         for node in nodes:
             name = node.name
@@ -199,16 +199,16 @@ class _Scan:
                 url = node.meta["url"]
                 if not safe_link(url):
                     raise _Refused
-                self.links.append((url, line))
-                self._inline(node.children, line, heading)
+                self.links.append((url, start))
+                self._inline(node.children, start, heading)
             elif name == "image":
                 url = node.meta["url"]
                 if not safe_link(url):
                     raise _Refused
                 alt: list[str] = []
                 self._alt(node.children, alt)
-                self.images.append(ImageRef(url, "".join(alt), line))
-                self.links.append((url, line))
+                self.images.append(ImageRef(url, "".join(alt), self.line(start)))
+                self.links.append((url, start))
             elif name == "code_inline":
                 code = "".join(c.meta["content"] for c in node.children)
                 if heading is not None:
@@ -220,7 +220,7 @@ class _Scan:
             elif name in ("softbreak", "hardbreak", "footnote_ref_anchor"):
                 continue
             elif name in _INLINE:
-                self._inline(node.children, line, heading)
+                self._inline(node.children, start, heading)
             else:
                 raise _Refused
         if run:
@@ -255,7 +255,7 @@ def render_fast(md: FastMarkdown, text: str, doc_id: str, first_line: int) -> Re
         html = _fences(scan.fences, html)
     links: list[LinkRef] = []
     if any(marker_for(url, doc_id) for url, _ in scan.links):
-        html = _markers(scan.links, html, doc_id, links)
+        html = _markers(scan, html, doc_id, links)
     if "task-list-item" in html:
         html = _LOOSE_TASK.sub(r"\1\n<p>\2", html)
         html = _CHECKBOX.sub(_checkbox, html)
@@ -273,7 +273,7 @@ def _heading_ids(headings: list[tuple[int, str]], html: str) -> tuple[tuple[Head
     toc: list[Heading] = []
     found: list[str] = []
     for level, text in headings:
-        base = slugify(text) or "section"
+        base = heading_slug(text)
         ident, n = base, 1
         while ident in ids:
             ident, n = f"{base}-{n}", n + 1
@@ -303,19 +303,19 @@ def _fences(fences: list[tuple[str, str] | None], html: str) -> str:
     return "".join(out)
 
 
-def _markers(links: list[tuple[str, int]], html: str, doc_id: str, refs: list[LinkRef]) -> str:
+def _markers(scan: _Scan, html: str, doc_id: str, refs: list[LinkRef]) -> str:
     """Internal links and root-relative URLs become markers, as markdown.py's ``_link_markers``."""
-    urls: Iterator[tuple[str, int]] = iter(links)
+    urls: Iterator[tuple[str, int]] = iter(scan.links)
 
     def one(match: re.Match[str]) -> str:
         if match.group(3):
             return match.group(0)  # a footnote's reference or way back: no link node of the tree
-        url, line = next(urls)
+        url, start = next(urls)
         marked = marker_for(url, doc_id)
         if marked is None:
             return match.group(0)
         if marked[1] is not None:
-            refs.append(LinkRef(marked[1], marked[2], line))
+            refs.append(LinkRef(marked[1], marked[2], scan.line(start)))
         return f'{match.group(1)}{escapeHtml(marked[0])}"'
 
     return _URL.sub(one, html)

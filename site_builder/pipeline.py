@@ -375,17 +375,25 @@ def _parse(
     misses: list[SourceFile] = []
     keys: dict[str, str] = {}
     settings = config.parse_fingerprint()
+    # With nothing in the cache every file is parsed: their keys (a read and a hash each) are made
+    # while the workers parse, not before they start.
+    cold = not cache.entries
     for src in sources:
+        if cold:
+            misses.append(src)
+            continue
         keys[src.id] = cache.key_for(settings, src.id, src.path)
         hit = cache.get(keys[src.id]) if keys[src.id] else None
         if hit is None:
             misses.append(src)
         else:
             entries[src.id] = hit
+    paths = {src.id: src.path for src in misses} if cold else {}
     for n, (doc_id, doc, problems) in enumerate(parse_many(misses, config, jobs), start=1):
         entries[doc_id] = (doc, tuple(problems))
-        if keys[doc_id]:
-            cache.put(keys[doc_id], entries[doc_id])
+        key = cache.key_for(settings, doc_id, paths[doc_id]) if cold else keys[doc_id]
+        if key:
+            cache.put(key, entries[doc_id])
         if progress:
             progress("parse", n, len(misses))
     docs = []
