@@ -51,7 +51,7 @@ def _stripped(inline: list[Any]) -> None:
     if not inline:
         return
     first, last = inline[0], inline[-1]
-    if first.name == "text" and first.meta["content"][:1].isspace() and first.meta["content"][0] != " ":
+    if first.name == "text" and (text := first.meta["content"])[:1].isspace() and text[0] != " ":
         raise _Refused
     if last.name == "text" and last.meta["content"][-1:].isspace():
         raise _Refused
@@ -156,10 +156,10 @@ class _Scan:
                 raise _Refused  # a node this module does not know
         if runs:
             _stripped(runs)
-            start = next((r.srcmap[0] for r in runs if r.srcmap is not None), None)
-            if start is None:
+            first = runs[0].srcmap or next((r.srcmap for r in runs if r.srcmap is not None), None)
+            if first is None:
                 raise _Refused
-            self._inline(runs, start, heading=None)
+            self._inline(runs, first[0], heading=None)
 
     def _leaf(self, node: Any) -> None:
         children = node.children
@@ -195,9 +195,9 @@ class _Scan:
                 run = []
             if name in _REFUSED:
                 raise _Refused
-            if name in ("link", "autolink"):
+            if name == "link" or name == "autolink":
                 url = node.meta["url"]
-                if not safe_link(url):
+                if not url.startswith(("https://", "http://")) and not safe_link(url):
                     raise _Refused
                 self.links.append((url, start))
                 self._inline(node.children, start, heading)
