@@ -94,6 +94,12 @@ class ParseCache:
         except OSError:
             return ""  # parse_file reports it
 
+    def remember(self, signature: Signature, key: str) -> None:
+        """The key a parse worker made from the bytes it read, under the stat it took first."""
+        self.keys[signature] = key
+        self.signatures.add(signature)
+        self.changed = True
+
     def get(self, key: str) -> ParseEntry | None:
         self.used.add(key)
         return self.entries.get(key)

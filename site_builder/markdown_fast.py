@@ -250,20 +250,21 @@ def render_fast(md: FastMarkdown, text: str, doc_id: str, first_line: int) -> Re
     if "[^" in text and len(_FOOTNOTE_DEF.findall(text)) != scan.footnote_defs:
         return None  # a label defined twice, or never used: the parsers keep different ones
     html = md.render(text)
-    toc, html = _heading_ids(scan.headings, html)
-    if scan.fences:
-        html = _fences(scan.fences, html)
     links: list[LinkRef] = []
-    if any(marker_for(url, doc_id) for url, _ in scan.links):
-        html = _markers(scan, html, doc_id, links)
+    try:  # the HTML shows what the tree showed; if it ever did not, markdown-it-py renders the text
+        toc, html = _heading_ids(scan.headings, html)
+        if scan.fences:
+            html = _fences(scan.fences, html)
+        if any(marker_for(url, doc_id) for url, _ in scan.links):
+            html = _markers(scan, html, doc_id, links)
+        first = _first_paragraph(html, scan.first_paragraph_ok)
+    except (_Refused, StopIteration):
+        return None
     if "task-list-item" in html:
         html = _LOOSE_TASK.sub(r"\1\n<p>\2", html)
         html = _CHECKBOX.sub(_checkbox, html)
     if "footnote-item" in html:
         html = html.replace('class="footnote-item">\n', 'class="footnote-item">')
-    first = _first_paragraph(html, scan.first_paragraph_ok)
-    if first is None:
-        return None
     return Rendered(html, first, toc, tuple(links), tuple(scan.images), scan.words)
 
 
@@ -281,10 +282,10 @@ def _heading_ids(headings: list[tuple[int, str]], html: str) -> tuple[tuple[Head
         found.append(ident)
         if level in (2, 3):
             toc.append(Heading(level, ident, text.strip()))
-    if not found:
-        return (), html
     each = iter(found)
-    html = _HEADING.sub(lambda m: f'<h{m.group(1)} id="{escapeHtml(next(each))}">', html)
+    html = _HEADING.sub(lambda m: f'<h{m.group(1)} id="{escapeHtml(next(each))}">', html) if found else html
+    if next(each, None) is not None:
+        raise _Refused
     return tuple(toc), html
 
 
@@ -292,7 +293,7 @@ def _fences(fences: list[tuple[str, str] | None], html: str) -> str:
     """Swap each fenced block for markdown.py's Pygments rendering; indented blocks stay as they are."""
     parts = html.split("<pre><code")
     if len(parts) != len(fences) + 1:
-        raise AssertionError("a code block the tree did not show")  # a bug, not a content problem
+        raise _Refused
     out = [parts[0]]
     for fence, part in zip(fences, parts[1:], strict=True):
         if fence is None:
@@ -318,7 +319,10 @@ def _markers(scan: _Scan, html: str, doc_id: str, refs: list[LinkRef]) -> str:
             refs.append(LinkRef(marked[1], marked[2], scan.line(start)))
         return f'{match.group(1)}{escapeHtml(marked[0])}"'
 
-    return _URL.sub(one, html)
+    html = _URL.sub(one, html)
+    if next(urls, None) is not None:
+        raise _Refused
+    return html
 
 
 def _checkbox(match: re.Match[str]) -> str:
@@ -326,12 +330,12 @@ def _checkbox(match: re.Match[str]) -> str:
     return f'<input class="task-list-item-checkbox"{checked} disabled="disabled" type="checkbox">'
 
 
-def _first_paragraph(html: str, first_is_top: bool | None) -> str | None:
+def _first_paragraph(html: str, first_is_top: bool | None) -> str:
     """The first top-level paragraph without footnote references, as markdown.py makes it."""
     if first_is_top is None:
         return ""  # no paragraph at the top level
-    if not first_is_top:
-        return None  # a list or quote comes first: its <p> is not the one
-    start = html.index("<p>")
+    start = html.find("<p>")
+    if not first_is_top or start < 0:
+        raise _Refused  # a list or quote comes first: its <p> is not the one
     paragraph = html[start : html.index("</p>", start) + 4]
     return _FOOTNOTE_REF.sub("", paragraph) if "footnote-ref" in paragraph else paragraph

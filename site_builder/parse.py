@@ -49,11 +49,12 @@ class Renderers:
 
 
 def parse_file(
-    src: SourceFile, config: SiteConfig, md: Renderers
+    src: SourceFile, config: SiteConfig, md: Renderers, data: bytes | None = None
 ) -> tuple[Document | None, list[Diagnostic]]:
-    """Read, split, check and render one file; ``None`` when it cannot be published."""
+    """Read (unless ``data`` has the bytes), split, check and render one file; ``None`` when it
+    cannot be published."""
     path = f"content/{src.id}"
-    text = _read(src, path)
+    text = _read(src, path, data)
     if isinstance(text, Diagnostic):
         return None, [text]
     if not text.strip():
@@ -117,9 +118,9 @@ def _without_control_characters(text: str, path: str) -> tuple[str, list[Diagnos
     return _CONTROL.sub("", text), [problem]
 
 
-def _read(src: SourceFile, path: str) -> str | Diagnostic:
+def _read(src: SourceFile, path: str, data: bytes | None) -> str | Diagnostic:
     try:
-        data = src.path.read_bytes()
+        data = src.path.read_bytes() if data is None else data
     except OSError as exc:
         return error(
             "content/unreadable",

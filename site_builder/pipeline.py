@@ -375,8 +375,7 @@ def _parse(
     misses: list[SourceFile] = []
     keys: dict[str, str] = {}
     settings = config.parse_fingerprint()
-    # With nothing in the cache every file is parsed: their keys (a read and a hash each) are made
-    # while the workers parse, not before they start.
+    # With nothing in the cache every file is parsed, and its key is made where it is parsed.
     cold = not cache.entries
     for src in sources:
         if cold:
@@ -388,12 +387,12 @@ def _parse(
             misses.append(src)
         else:
             entries[src.id] = hit
-    paths = {src.id: src.path for src in misses} if cold else {}
-    for n, (doc_id, doc, problems) in enumerate(parse_many(misses, config, jobs), start=1):
+    parsed = parse_many(misses, config, jobs, settings)
+    for n, (doc_id, doc, problems, key, signature) in enumerate(parsed, start=1):
         entries[doc_id] = (doc, tuple(problems))
-        key = cache.key_for(settings, doc_id, paths[doc_id]) if cold else keys[doc_id]
-        if key:
+        if key and signature:
             cache.put(key, entries[doc_id])
+            cache.remember(signature, key)
         if progress:
             progress("parse", n, len(misses))
     docs = []
