@@ -125,7 +125,7 @@ class _Scan:
             if name in _LEAF_BLOCKS or name == "definition_description":
                 if top and self.first_paragraph_ok is None and name != "heading" and name != "lheading":
                     self.first_paragraph_ok = name == "paragraph"
-                self._leaf(child)
+                self._leaf(child, name)
             elif name == "fence":
                 info = child.meta.get("info", "")
                 if "{" in info or not self._closed(child):
@@ -161,38 +161,43 @@ class _Scan:
                 raise _Refused
             self._inline(runs, first[0], heading=None)
 
-    def _leaf(self, node: Any) -> None:
+    def _leaf(self, node: Any, name: str) -> None:
         children = node.children
-        if node.name == "definition_description" and children and children[0].name in _LEAF_BLOCKS:
-            self.blocks(node, False)
-            return
-        if node.name == "definition_description" and any(c.name not in _INLINE for c in children):
-            raise _Refused  # a description holding other blocks: not worth the care
-        start = node.srcmap[0] if node.name != "definition_description" else children[0].srcmap[0]
-        heading = [] if node.name in ("heading", "lheading") else None
+        if name == "definition_description":
+            if children and children[0].name in _LEAF_BLOCKS:
+                self.blocks(node, False)
+                return
+            if any(c.name not in _INLINE for c in children):
+                raise _Refused  # a description holding other blocks: not worth the care
+            start = children[0].srcmap[0]
+        else:
+            start = node.srcmap[0]
         _stripped(children)
-        self._inline(children, start, heading)
-        if heading is not None:
+        if name == "heading" or name == "lheading":
+            heading: list[str] = []
+            self._inline(children, start, heading)
             self.headings.append((node.meta["level"], "".join(heading)))
+        else:
+            self._inline(children, start, None)
 
     def _inline(self, nodes: list[Any], start: int, heading: list[str] | None) -> None:
         """``start``: where the block holding these nodes starts (its line is counted when needed)."""
-        run: list[str] = []  # adjacent text nodes: markdown-it-py joins them into one token
+        run = ""  # adjacent text nodes: markdown-it-py joins them into one token
         for node in nodes:
             name = node.name
-            if name in _TEXT:
+            if name == "text" or name == "text_special":
                 content = node.meta["content"]
                 if "{" in content or ("|" in content and not self.in_table):
                     raise _Refused  # {attributes}, template syntax; a table only one parser sees
                 if "[" in content and _CHECK.search(content):
                     raise _Refused  # a task box only one parser sees
-                run.append(content)
+                run += content
                 if heading is not None:
                     heading.append(content)
                 continue
             if run:
-                self.words += len("".join(run).split())
-                run = []
+                self.words += len(run.split())
+                run = ""
             if name in _REFUSED:
                 raise _Refused
             if name == "link" or name == "autolink":
@@ -224,7 +229,7 @@ class _Scan:
             else:
                 raise _Refused
         if run:
-            self.words += len("".join(run).split())
+            self.words += len(run.split())
 
     def _alt(self, nodes: list[Any], alt: list[str]) -> None:
         for node in nodes:
