@@ -6,7 +6,8 @@ Rust and about fifteen times faster. For CommonMark, tables, strikethrough, task
 definition lists the two agree but for a few spellings rewritten here. A document that uses anything
 else (raw HTML, ``{attributes}``, a link that ``safe_link`` refuses, footnotes out of order) gets
 ``None`` and goes through markdown-it-py: ``tests/unit/test_markdown_fast.py`` checks, byte for byte
-and on every corpus we have, that both paths agree wherever this one answers.
+and on every corpus we have, that both paths agree wherever this one answers. Where markdown-it-pyrs
+is not installed (it has wheels for CPython 3.11 and 3.12), every document takes markdown-it-py.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from markdown_it.common.utils import escapeHtml
-from markdown_it_pyrs import MarkdownIt as FastMarkdown
+
+try:
+    import markdown_it_pyrs
+except ImportError:  # no wheel for this Python: markdown-it-py alone, same output
+    markdown_it_pyrs = None  # type: ignore[assignment]
 
 from .markdown import Rendered, fence_html, heading_slug, marker_for, safe_link
 from .model import Heading, ImageRef, LinkRef
@@ -75,9 +80,12 @@ _INLINE = frozenset(
 )
 
 
-def make_fast_markdown() -> FastMarkdown:
-    """The renderer for team content; contributions (no raw HTML) always take markdown-it-py."""
-    return FastMarkdown("commonmark").enable_many(PLUGINS)
+def make_fast_markdown() -> Any:
+    """The renderer for team content, or None without markdown-it-pyrs; contributions (no raw HTML)
+    always take markdown-it-py."""
+    if markdown_it_pyrs is None:
+        return None
+    return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(PLUGINS)
 
 
 class _Refused(Exception):
@@ -243,8 +251,11 @@ class _Scan:
                 self._alt(node.children, alt)
 
 
-def render_fast(md: FastMarkdown, text: str, doc_id: str, first_line: int) -> Rendered | None:
-    """``markdown.render_markdown``'s result, or None when only markdown-it-py can make it."""
+def render_fast(md: Any, text: str, doc_id: str, first_line: int) -> Rendered | None:
+    """``markdown.render_markdown``'s result, or None when only markdown-it-py can make it (or
+    ``md``, from ``make_fast_markdown``, is None)."""
+    if md is None:
+        return None
     scan = _Scan(text, first_line)
     try:
         scan.blocks(md.tree(text), True)

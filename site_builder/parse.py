@@ -10,9 +10,9 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it_pyrs import MarkdownIt as FastMarkdown
 
 from . import kinds, liquid
 from .config import SiteConfig
@@ -33,7 +33,7 @@ class Renderers:
 
     trusted: MarkdownIt
     untrusted: MarkdownIt
-    fast: FastMarkdown  # team content, where it renders as ``trusted`` would (markdown_fast.py)
+    fast: Any  # markdown-it.rs for team content where it renders as ``trusted`` would; None: not installed
 
     @classmethod
     def create(cls) -> Renderers:
