@@ -192,9 +192,14 @@ def cold_eleventy(site: Path, runs: int, modules: Path) -> Measure:
         link.symlink_to(modules.resolve(), target_is_directory=True)
     cmd = ["node", str(modules / "@11ty" / "eleventy" / "cmd.cjs"), "--quiet", "--output", "_site"]
     cold = median(series(runs, lambda _: aside(site / "_site"), cmd, site))
-    if len(list((site / "_site").rglob("*.html"))) < 10:
-        raise SystemExit("Eleventy wrote no pages")
+    wrote_pages(site / "_site", "Eleventy wrote no pages")
     return cold
+
+
+def wrote_pages(folder: Path, problem: str) -> None:
+    """A peer that skips its posts silently would look fast: stop instead."""
+    if len(list(folder.rglob("*.html"))) < 10:
+        raise SystemExit(problem)
 
 
 def cold_pelican(site: Path, runs: int) -> Measure:
@@ -202,8 +207,7 @@ def cold_pelican(site: Path, runs: int) -> Measure:
     assert pelican
     cmd = [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
     cold = median(series(runs, lambda _: aside(site / "output"), cmd, site))
-    if len(list((site / "output").rglob("*.html"))) < 10:  # Pelican skips .md silently without `markdown`
-        raise SystemExit("Pelican wrote no pages: pip install markdown")
+    wrote_pages(site / "output", "Pelican wrote no pages: pip install markdown")  # it skips .md without it
     return cold
 
 
@@ -219,7 +223,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--peers", action="store_true", help="also run Hugo and Pelican when installed")
+    parser.add_argument(
+        "--peers", action="store_true", help="also run Hugo and Pelican when installed (Eleventy: --eleventy)"
+    )
     parser.add_argument(
         "--search", action="store_true", help="build our Pagefind index too (peers have none)"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import pickle
 import re
 from collections.abc import Iterable, Mapping
@@ -42,6 +43,10 @@ def parse_key(settings: str, doc_id: str, data: bytes) -> str:
 
 
 Signature = tuple[str, int, int, str]  # (path, size, mtime_ns, parse settings): a stat, no read
+
+
+def signature_of(doc_id: str, stat: os.stat_result, settings: str) -> Signature:
+    return (doc_id, stat.st_size, stat.st_mtime_ns, settings)
 
 
 class ParseCache:
@@ -83,8 +88,7 @@ class ParseCache:
         ``settings`` is ``config.parse_fingerprint()``, computed once per build by the caller.
         """
         try:
-            stat = path.stat()
-            signature = (doc_id, stat.st_size, stat.st_mtime_ns, settings)
+            signature = signature_of(doc_id, path.stat(), settings)
             key = self.keys.get(signature)
             if key is None:
                 key = self.keys[signature] = parse_key(settings, doc_id, path.read_bytes())

@@ -107,8 +107,19 @@ def heading_slug(text: str) -> str:
     return slugify(text) or "section"
 
 
+def unique_id(base: str, ids: set[str]) -> str:
+    """``base``, or ``base-1``, ``base-2``... the first not in ``ids``, which it joins."""
+    ident, n = base, 1
+    while ident in ids:
+        ident, n = f"{base}-{n}", n + 1
+    ids.add(ident)
+    return ident
+
+
 def safe_link(url: str) -> bool:
     """Allow relative URLs and a few schemes; refuse javascript:, data:, vbscript:, file: and the rest."""
+    if url.startswith(("https://", "http://")):
+        return True  # most links in posts, allowed without unquoting
     cleaned = re.sub(r"[\x00-\x20]", "", unquote(url))
     scheme = _SCHEME.match(cleaned)
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
@@ -127,11 +138,7 @@ def _heading_ids(state: StateCore) -> None:
             last.content = _HEADING_ATTRS.sub("", last.content)
             inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-        base = explicit.group(1) if explicit else heading_slug(text)
-        ident, n = base, 1
-        while ident in state.env["ids"]:
-            ident, n = f"{base}-{n}", n + 1
-        state.env["ids"].add(ident)
+        ident = unique_id(explicit.group(1) if explicit else heading_slug(text), state.env["ids"])
         token.attrSet("id", ident)
         level = int(token.tag[1])
         if level in (2, 3):

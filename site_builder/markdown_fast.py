@@ -23,7 +23,7 @@ try:
 except ImportError:  # no wheel for this Python: markdown-it-py alone, same output
     markdown_it_pyrs = None  # type: ignore[assignment]
 
-from .markdown import Rendered, fence_html, heading_slug, marker_for, safe_link
+from .markdown import Rendered, fence_html, heading_slug, marker_for, safe_link, unique_id
 from .model import Heading, ImageRef, LinkRef
 
 PLUGINS = ["table", "strikethrough", "footnote", "deflist", "tasklist"]
@@ -210,7 +210,7 @@ class _Scan:
                 raise _Refused
             if name == "link" or name == "autolink":
                 url = node.meta["url"]
-                if not url.startswith(("https://", "http://")) and not safe_link(url):
+                if not safe_link(url):
                     raise _Refused
                 self.links.append((url, start))
                 self._inline(node.children, start, heading)
@@ -290,11 +290,7 @@ def _heading_ids(headings: list[tuple[int, str]], html: str) -> tuple[tuple[Head
     toc: list[Heading] = []
     found: list[str] = []
     for level, text in headings:
-        base = heading_slug(text)
-        ident, n = base, 1
-        while ident in ids:
-            ident, n = f"{base}-{n}", n + 1
-        ids.add(ident)
+        ident = unique_id(heading_slug(text), ids)
         found.append(ident)
         if level in (2, 3):
             toc.append(Heading(level, ident, text.strip()))

@@ -373,7 +373,6 @@ def _parse(
     """Documents from the cache where the bytes are unchanged; the rest parsed (in a pool if many)."""
     entries: dict[str, ParseEntry] = {}
     misses: list[SourceFile] = []
-    keys: dict[str, str] = {}
     settings = config.parse_fingerprint()
     # With nothing in the cache every file is parsed, and its key is made where it is parsed.
     cold = not cache.entries
@@ -381,8 +380,8 @@ def _parse(
         if cold:
             misses.append(src)
             continue
-        keys[src.id] = cache.key_for(settings, src.id, src.path)
-        hit = cache.get(keys[src.id]) if keys[src.id] else None
+        key = cache.key_for(settings, src.id, src.path)
+        hit = cache.get(key) if key else None
         if hit is None:
             misses.append(src)
         else:

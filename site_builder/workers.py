@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from .cache import Signature, parse_key
+from .cache import Signature, parse_key, signature_of
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .model import Document, Output, Route, Site, SourceFile
@@ -75,8 +75,7 @@ def parse_one(src: SourceFile, config: SiteConfig, renderers: Renderers, setting
     except OSError:
         return (src.id, *parse_file(src, config, renderers), "", None)  # parse_file reports it
     doc, problems = parse_file(src, config, renderers, data)
-    signature = (src.id, stat.st_size, stat.st_mtime_ns, settings)
-    return src.id, doc, problems, parse_key(settings, src.id, data), signature
+    return src.id, doc, problems, parse_key(settings, src.id, data), signature_of(src.id, stat, settings)
 
 
 def _init_parse(config: SiteConfig, settings: str) -> None:
