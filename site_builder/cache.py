@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
 import pickle
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,45 @@ class ParseCache:
 
     def save(self) -> None:
         """Keep only what this build used, so the cache never grows past the site."""
+        if self._prune():
+            self._write()
+
+    def save_aside(self) -> Callable[[], None]:
+        """``save`` in a forked child while this process goes on; returns what waits for it.
+
+        Between parsing and rendering this process works alone and the other cores are idle:
+        pickling 10,000 documents takes one of them 0.3 s there. A child that fails leaves the old
+        file (it is replaced whole), and the wait saves here instead, so a real error still shows.
+        """
+        if not self._prune():
+            return lambda: None
+        if not hasattr(os, "fork"):
+            self._write()
+            return lambda: None
+        gc.freeze()  # the child's collector would otherwise touch, and so copy, every page
+        try:
+            pid = os.fork()
+        finally:
+            gc.unfreeze()
+        if pid == 0:  # the child: it never returns from here
+            code = 1
+            try:
+                gc.disable()
+                self._write()
+                code = 0
+            finally:
+                os._exit(code)
+        self.changed = False
+
+        def wait() -> None:
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                self._write()
+
+        return wait
+
+    def _prune(self) -> bool:
+        """Drop what this build did not use; True if the file must be written."""
         stale = self.entries.keys() - self.used
         for key in stale:
             del self.entries[key]
@@ -122,8 +162,11 @@ class ParseCache:
         for signature in old:
             del self.keys[signature]
         self.used, self.signatures = set(), set()
-        if self.path is None or not (stale or old or self.changed):
-            return
+        self.changed = self.changed or bool(stale or old)
+        return self.path is not None and self.changed
+
+    def _write(self) -> None:
+        assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("wb") as f:

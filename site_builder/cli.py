@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import KIND_NAMES, ConfigError
@@ -83,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     imports.add_argument("--section", help="the content folder for the posts (default: posts)")
     return parser
+
+
+def run() -> NoReturn:
+    """The ``site-builder`` command: ``main``, then exit without tearing down the heap. After a big
+    build, collecting and freeing every object at interpreter exit takes 0.3 s and changes nothing
+    on disk (mypy exits the same way for the same reason). ``main`` is for callers that go on."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -196,6 +196,9 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any)
     return fence_html(tokens[idx].info, tokens[idx].content)
 
 
+# Highlighting is most of a post's parse time. Teams paste the same snippets week after week, and
+# ``serve`` parses an edited post again with its code unchanged: each snippet is lexed once.
+@functools.lru_cache(maxsize=1024)
 def fence_html(info: str, content: str) -> str:
     """A fenced block, highlighted by Pygments when its language is known (both Markdown paths)."""
     info = unescapeAll(info).strip()

@@ -120,18 +120,21 @@ def run(
             return result
     cache = state.cache if state is not None else ParseCache.load(config.root)
     parsed = _parse(inventory.sources, config, cache, jobs, diagnostics, progress)
-    cache.save()  # now, not at the end: its memory is free again before render workers fork
-    due = [d.date for d in parsed if d.date is not None and not d.draft and is_future(d, now)]
-    site, problems = collect(parsed, inventory.sections, config, opts)
-    diagnostics.extend(problems)
-    result.site, result.left_out = site, site.left_out
-    about |= {"next_due": min(due).isoformat() if due else None, "left_out": list(astuple(site.left_out))}
-    result.routes, problems = plan_routes(site, config)
-    diagnostics.extend(problems)
-    if until == "collect":
-        return result
-    view = make_view(site, config, result.routes)
-    plan = _plan(result.routes, view, theme, opts, inventory.statics)
+    saved = cache.save_aside()  # now, not at the end: done, and its memory free, before rendering
+    try:
+        due = [d.date for d in parsed if d.date is not None and not d.draft and is_future(d, now)]
+        site, problems = collect(parsed, inventory.sections, config, opts)
+        diagnostics.extend(problems)
+        result.site, result.left_out = site, site.left_out
+        about |= {"next_due": min(due).isoformat() if due else None, "left_out": list(astuple(site.left_out))}
+        result.routes, problems = plan_routes(site, config)
+        diagnostics.extend(problems)
+        if until == "collect":
+            return result
+        view = make_view(site, config, result.routes)
+        plan = _plan(result.routes, view, theme, opts, inventory.statics)
+    finally:
+        saved()
     if until == "render":
         _render_in_memory(plan, view, theme, jobs, state, result)
         if state is not None:

@@ -37,4 +37,4 @@ def test_wheel_contains_the_default_theme(tmp_path: Path) -> None:
     assert "site_builder/themes/default/static/css/site.css" in names
     assert "site_builder/cli.py" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "site-builder = site_builder.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "site-builder = site_builder.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
