@@ -114,13 +114,9 @@ class ParseCache:
         self.entries[key] = entry
         self.changed = True
 
-    def save(self) -> None:
-        """Keep only what this build used, so the cache never grows past the site."""
-        if self._prune():
-            self._write()
-
     def save_aside(self) -> Callable[[], None]:
-        """``save`` in a forked child while this process goes on; returns what waits for it.
+        """Keep only what this build used, so the cache never grows past the site, and write it in
+        a forked child while this process goes on; returns what waits for the child.
 
         Between parsing and rendering this process works alone and the other cores are idle:
         pickling 10,000 documents takes one of them 0.3 s there. A child that fails leaves the old

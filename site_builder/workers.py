@@ -42,8 +42,12 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def _chunk_size(items: int, jobs: int) -> int:
+    return max(1, min(200, items // (jobs * 4) or 1))
+
+
 def _chunks(items: Sequence[Any], jobs: int) -> list[Sequence[Any]]:
-    size = max(1, min(200, len(items) // (jobs * 4) or 1))
+    size = _chunk_size(len(items), jobs)
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -121,8 +125,7 @@ def _route_chunks(routes: Sequence[Route], jobs: int) -> list[Sequence[Route]]:
     """Pages in chunks as usual; feeds in chunks a tenth the size, as each weighs ten pages."""
     pages = [r for r in routes if not r.template.startswith("feed:")]
     feeds = [r for r in routes if r.template.startswith("feed:")]
-    size = max(1, min(200, len(routes) // (jobs * 4) or 1))
-    step = max(1, size // FEED_WEIGHT)
+    step = max(1, _chunk_size(len(routes), jobs) // FEED_WEIGHT)
     return _chunks(pages, jobs) + [feeds[i : i + step] for i in range(0, len(feeds), step)]
 
 
