@@ -10,7 +10,7 @@ from .diagnostics import Diagnostic, error
 from .links import resolve_links
 from .model import BuildOptions, Document, LeftOut, Section, Site, Term
 from .taxonomies import build_terms
-from .urls import normalise
+from .urls import file_key, normalise
 from .weeknotes import doc_streams, streams
 
 
@@ -129,13 +129,14 @@ def _neighbours(
 
 
 def _duplicate_urls(docs: Iterable[Document]) -> list[Diagnostic]:
-    """Two sources writing one URL, or URLs that differ only by case (they clash on macOS and Windows)."""
+    """Two sources writing one URL, or URLs that differ only by case or Unicode form (they clash on
+    macOS and Windows)."""
     seen: dict[str, str] = {}
     problems = []
     for doc in sorted(docs, key=lambda d: d.id):
-        own = _output_path(doc.url)
+        own = file_key(doc.url)
         for alias in doc.aliases:
-            if _output_path(normalise(alias)) == own:  # its redirect page would replace the page itself
+            if file_key(normalise(alias)) == own:  # its redirect page would replace the page itself
                 problems.append(
                     error(
                         "url/duplicate",
@@ -145,7 +146,7 @@ def _duplicate_urls(docs: Iterable[Document]) -> list[Diagnostic]:
                     )
                 )
         for url in dict.fromkeys((doc.url, *(normalise(a) for a in doc.aliases))):
-            other = seen.setdefault(_output_path(url), doc.id)
+            other = seen.setdefault(file_key(url), doc.id)
             if other != doc.id:
                 problems.append(
                     error(
@@ -156,9 +157,3 @@ def _duplicate_urls(docs: Iterable[Document]) -> list[Diagnostic]:
                     )
                 )
     return problems
-
-
-def _output_path(url: str) -> str:
-    """The file a URL is written to, case-folded: "/a/" and "/A/index.html" are one file."""
-    rel = url.lstrip("/")
-    return (rel + "index.html" if rel == "" or rel.endswith("/") else rel).casefold()

@@ -36,6 +36,9 @@ class SectionConfig:
     permalink: str
     paginate: int
     title: str = ""
+    # Untrusted sections (SECURITY.md) get no raw HTML, no template syntax and only inert files, in
+    # every file of the section, its _index.md included. Contributions are never trusted.
+    trusted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,13 @@ class SiteConfig:
         if name in self.sections:
             return self.sections[name]
         kind = DEFAULT_KINDS.get(name, "page")
-        return SectionConfig(kind, default_permalink(kind, name), self.paginate)
+        return SectionConfig(
+            kind, default_permalink(kind, name), self.paginate, trusted=kind != "contribution"
+        )
+
+    def trusted(self, section: str) -> bool:
+        """Whether a content folder holds the team's own writing (SECURITY.md); "" is the root."""
+        return self.section(section).trusted if section else True
 
     def parse_fingerprint(self) -> str:
         """What parsing reads from the config; base_url is left out so --base-url keeps caches."""
@@ -119,7 +128,7 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "challenges": (dict, "a table of challenge = description"),
     "tools": (list, "a list of the tools contributions may name, e.g. [Trello, YouTube]"),
 }
-_SECTION = {"kind": str, "permalink": str, "paginate": int, "title": str}
+_SECTION = {"kind": str, "permalink": str, "paginate": int, "title": str, "trusted": bool}
 _PROFILE = {"name": str, "bio": str, "url": str, "avatar": str}
 _TEAM = {**_PROFILE, "cadence": str}
 
@@ -265,8 +274,17 @@ def _section(name: str, table: Any, data: dict[str, Any], problems: list[Diagnos
     paginate = t.get("paginate", data.get("paginate", 10))
     if "paginate" in t and paginate < 1:  # 0 would crash pagination later (range step 0)
         problems.append(_problem(f"sections.{name}.paginate", "must be at least 1", "set it to 1 or more"))
+    trusted = t.get("trusted", kind != "contribution")
+    if trusted and kind == "contribution":
+        problems.append(
+            _problem(
+                f"sections.{name}.trusted",
+                "a contribution section is never trusted: its files come from outside the team",
+                "remove 'trusted', or give the section another kind",
+            )
+        )
     return SectionConfig(
-        kind, t.get("permalink", default_permalink(kind, name)), paginate, t.get("title", "")
+        kind, t.get("permalink", default_permalink(kind, name)), paginate, t.get("title", ""), trusted
     )
 
 

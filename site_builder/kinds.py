@@ -15,6 +15,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, error, warning
 from .model import Contributor
+from .urls import TOKENS, UnsafePath, site_path, web_url
 
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # 18F has 2024-12-5-x.md
 # Date strings YAML leaves as text: "2015-03-17 14:00:00 -0400" (Jekyll), "2015-03-17 14:00 +1", "...Z".
@@ -30,7 +31,7 @@ _TAGS = re.compile(r"<[^>]*>")
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
-    type: str  # "str", "list", "date", "bool", "contributor"
+    type: str  # "str", "list", "paths", "date", "bool", "contributor"
     help: str
     required: bool = False
 
@@ -44,7 +45,7 @@ COMMON = (
     Field("summary", "str", "one or two sentences for lists and feeds"),
     Field("tags", "list", "topics, e.g. [beta, procurement]"),
     Field("authors", "list", "names, e.g. [Amara Okafor]"),
-    Field("aliases", "list", "old URLs that should redirect here"),
+    Field("aliases", "paths", "old URLs that should redirect here, e.g. [/2019/05/old-name/]"),
     Field("image", "str", "an image for the page and social cards"),
     Field("image_alt", "str", "what the image shows, for people who cannot see it"),
 )
@@ -130,7 +131,13 @@ def coerce(
                     )
                 )
             continue
-        converted = _CONVERT[f.type](meta[name], tz)
+        if f.type == "paths":
+            converted, unsafe = _paths(meta[name], name, path, lines)
+            problems += unsafe
+            if unsafe:
+                continue
+        else:
+            converted = _CONVERT[f.type](meta[name], tz)
         if converted is None:
             problems.append(
                 error(
@@ -171,13 +178,48 @@ def coerce(
                 )
             )
     params = {k: v for k, v in meta.items() if k not in known and k not in IGNORED}
-    for key in ("excerpt_separator", "permalink"):
-        if isinstance(meta.get(key), str):
-            values[key] = meta[key]
+    if isinstance(meta.get("excerpt_separator"), str):
+        values["excerpt_separator"] = meta["excerpt_separator"]
+    if isinstance(meta.get("permalink"), str):
+        line = lines.get("permalink", lines.get("url", 1))
+        unsafe = _unsafe("permalink", _TOKEN.sub("x", meta["permalink"]), path, line)
+        if unsafe is None:
+            values["permalink"] = meta["permalink"]
+        else:
+            problems.append(unsafe)
     categories = _list(meta.get("categories") or meta.get("category") or [], tz)
     if categories:  # for the :categories permalink token (Jekyll)
         values["categories"] = categories
     return Coerced(values, fields, params), problems
+
+
+_TOKEN = re.compile(r":(" + "|".join(TOKENS) + r")\b")  # expanded by urls.permalink, to safe values
+
+
+def _paths(
+    value: Any, name: str, path: str, lines: Mapping[str, int]
+) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
+    """Site paths (``aliases``, Jekyll's ``redirect_from``), each checked where it is read."""
+    items = _list(value, dt.UTC)
+    if items is None:
+        return None, []
+    line = lines.get(name, lines.get("redirect_from", 1))
+    unsafe = [p for p in (_unsafe(name, item, path, line) for item in items) if p is not None]
+    return (None if unsafe else tuple(site_path(i) for i in items)), unsafe
+
+
+def _unsafe(name: str, value: str, path: str, line: int) -> Diagnostic | None:
+    try:
+        site_path(value)
+    except UnsafePath as why:
+        return error(
+            "front-matter/url",
+            path,
+            f"'{name}' {value!r} is not a safe path on this site: {why}",
+            line,
+            hint="write a path of letters, digits and - _ . / only, e.g. /weeknotes/2026/week-12/",
+        )
+    return None
 
 
 def _imported(meta: Mapping[str, Any], stem: str) -> dict[str, Any]:
@@ -313,9 +355,10 @@ def _contributor(value: Any, tz: dt.tzinfo) -> Contributor | None:
         extra = set(value) - {"name", "organisation", "url"}
         if extra:
             return None
-        return Contributor(
-            _text(value["name"]), _text(value.get("organisation") or ""), _text(value.get("url") or "")
-        )
+        url = _text(value.get("url") or "")
+        if url and web_url(url) is None:  # it becomes a link on the page and in every feed
+            return None
+        return Contributor(_text(value["name"]), _text(value.get("organisation") or ""), url)
     return None
 
 
@@ -329,9 +372,10 @@ _CONVERT: dict[str, Callable[[Any, dt.tzinfo], Any]] = {
 _WHAT = {
     "str": "text",
     "list": "a list such as [a, b]",
+    "paths": "a list of paths such as [/old/url/]",
     "date": "a date such as 2026-11-23",
     "bool": "true or false",
-    "contributor": "a mapping with name, organisation and url",
+    "contributor": "a name, or a mapping with name, organisation and an http(s) url",
 }
 
 

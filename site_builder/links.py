@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from .diagnostics import Diagnostic, warning
-from .markdown import MARKER
+from .markdown import MARKER, USER_CONTENT
 from .model import Document
 from .urls import normalise, with_base
 
@@ -45,9 +46,7 @@ def resolve_links(
                         hint="fix the path; it is relative to this file",
                     )
                 )
-            elif ref.anchor and ref.anchor not in ids.setdefault(
-                ref.target, frozenset(_ID.findall(docs[ref.target].html))
-            ):
+            elif ref.anchor and _anchor(ref.anchor, ids, docs[ref.target]) is None:
                 problems.append(
                     warning(
                         "link/anchor",
@@ -59,11 +58,15 @@ def resolve_links(
                 )
 
         def swap(match: re.Match[str], doc: Document = doc) -> str:
+            # The marker's text is HTML-escaped already (markdown-it wrote it); a URL that replaces
+            # it is escaped here, where it is written, whatever its source.
             attr, target, anchor = match.group(1), match.group(2), match.group(3)
             if target.startswith("/"):
-                url = with_base(base_path, by_url.get(normalise(target).casefold(), target))
+                page = by_url.get(normalise(target).casefold())
+                url = html.escape(with_base(base_path, page)) if page else with_base(base_path, target)
             elif target in docs:
-                url = with_base(base_path, docs[target].url)
+                url = html.escape(with_base(base_path, docs[target].url))
+                anchor = anchor and (_anchor(anchor, ids, docs[target]) or anchor)
             else:
                 url = posixpath.relpath(target, posixpath.dirname(doc.id) or ".")
             return f'{attr}="{url}{"#" + anchor if anchor else ""}"'
@@ -74,3 +77,15 @@ def resolve_links(
             )
         resolved[doc_id] = doc
     return resolved, problems
+
+
+def _anchor(anchor: str, ids: dict[str, frozenset[str]], target: Document) -> str | None:
+    """The id ``anchor`` names in ``target``: itself, or with the prefix untrusted content's ids
+    carry (a link to ``contribution.md#method`` reaches ``#user-content-method``)."""
+    found = ids.get(target.id)
+    if found is None:
+        found = ids[target.id] = frozenset(_ID.findall(target.html))
+    for candidate in (anchor, USER_CONTENT + anchor):
+        if candidate in found:
+            return candidate
+    return None

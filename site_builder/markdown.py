@@ -34,6 +34,9 @@ from slugify import slugify
 from .model import Heading, ImageRef, LinkRef
 
 MARKER = "sb:"
+# Ids in untrusted content start with this, as on GitHub, so a contribution can never take an id
+# the theme uses (``#main``, the skip link's target) or break its in-page links (SECURITY.md).
+USER_CONTENT = "user-content-"
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HEADING_ATTRS = re.compile(r"\s*\{#([\w-]+)\}\s*$")
@@ -66,8 +69,9 @@ def make_markdown(trusted: bool) -> MarkdownIt:
     return md
 
 
-def render_markdown(md: MarkdownIt, text: str, doc_id: str, first_line: int) -> Rendered:
-    """Render ``text`` (the body of ``doc_id``, starting at file line ``first_line``)."""
+def render_markdown(md: MarkdownIt, text: str, doc_id: str, first_line: int, id_prefix: str = "") -> Rendered:
+    """Render ``text`` (the body of ``doc_id``, starting at file line ``first_line``); every id it
+    makes, and every link to one, starts with ``id_prefix``."""
     env: dict[str, Any] = {
         "doc_id": doc_id,
         "first_line": first_line,
@@ -75,7 +79,10 @@ def render_markdown(md: MarkdownIt, text: str, doc_id: str, first_line: int) -> 
         "links": [],
         "images": [],
         "ids": set(),
+        "id_prefix": id_prefix,
     }
+    if id_prefix:
+        env["docId"] = id_prefix.rstrip("-")  # footnote ids: fn-user-content-1 (mdit-py-plugins)
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return Rendered(
@@ -138,7 +145,8 @@ def _heading_ids(state: StateCore) -> None:
             last.content = _HEADING_ATTRS.sub("", last.content)
             inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-        ident = unique_id(explicit.group(1) if explicit else heading_slug(text), state.env["ids"])
+        base = explicit.group(1) if explicit else heading_slug(text)
+        ident = unique_id(state.env["id_prefix"] + base, state.env["ids"])
         token.attrSet("id", ident)
         level = int(token.tag[1])
         if level in (2, 3):
@@ -156,8 +164,10 @@ def _link_markers(state: StateCore) -> None:
             if attr is None:
                 continue
             url = str(token.attrGet(attr) or "")
-            marked = marker_for(url, env["doc_id"])
-            if marked is not None:
+            prefix = env["id_prefix"]
+            if prefix and url.startswith("#") and not url.startswith("#" + prefix):
+                token.attrSet(attr, "#" + prefix + url[1:])  # the id it names was prefixed too
+            elif (marked := marker_for(url, env["doc_id"])) is not None:
                 token.attrSet(attr, marked[0])
                 if marked[1] is not None:
                     env["links"].append(LinkRef(marked[1], marked[2], line))

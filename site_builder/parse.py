@@ -18,10 +18,10 @@ from . import kinds, liquid
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Split, split
-from .markdown import Rendered, make_markdown, render_markdown, safe_link
+from .markdown import USER_CONTENT, Rendered, make_markdown, render_markdown, safe_link
 from .markdown_fast import make_fast_markdown, render_fast
 from .model import Document, SourceFile
-from .urls import normalise, permalink, slugify
+from .urls import UnsafePath, normalise, path_problem, permalink, slugify, web_url
 
 MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MORE = "<!--more-->"
@@ -39,11 +39,11 @@ class Renderers:
     def create(cls) -> Renderers:
         return cls(make_markdown(trusted=True), make_markdown(trusted=False), make_fast_markdown())
 
-    def render(self, kind: str, text: str, doc_id: str, first_line: int) -> Rendered:
-        """Contributions are untrusted: markdown-it-py without raw HTML. Team content takes the
-        fast path when it can, markdown-it-py otherwise; both give the same bytes."""
-        if kind == "contribution":
-            return render_markdown(self.untrusted, text, doc_id, first_line)
+    def render(self, trusted: bool, text: str, doc_id: str, first_line: int) -> Rendered:
+        """Untrusted sections (contributions): markdown-it-py without raw HTML, ids prefixed. Team
+        content takes the fast path when it can, markdown-it-py otherwise; both give the same bytes."""
+        if not trusted:
+            return render_markdown(self.untrusted, text, doc_id, first_line, id_prefix=USER_CONTENT)
         fast = render_fast(self.fast, text, doc_id, first_line)
         return fast if fast is not None else render_markdown(self.trusted, text, doc_id, first_line)
 
@@ -71,18 +71,19 @@ def parse_file(
     if isinstance(parts, Diagnostic):
         return None, [parts]
     kind = "page" if src.is_index else config.section(src.section).kind
+    trusted = config.trusted(src.section)  # for every file of a section, its _index.md too
     stem = src.path.stem
     coerced, problems = kinds.coerce(
         kind, parts.meta, path, stem, config.tz, config.challenges, parts.lines, config.tools
     )
     problems += kinds.warn_unknown_kind_fields(kind, parts.meta, path, parts.lines)
     image = coerced.values.get("image", "")
-    if image and not safe_link(image):  # it becomes <img src> and og:image: same rule as Markdown links
+    if image and not _image_ok(image):  # it becomes <img src> and og:image
         problems.append(
             error(
                 "front-matter/image",
                 path,
-                f"'image' must be a path or an http(s) URL, not {image!r}",
+                f"'image' must be a path on this site or an http(s) URL, not {image!r}",
                 parts.lines.get("image", 1),
                 hint="use a path such as /images/chart.png",
             )
@@ -92,9 +93,22 @@ def parse_file(
     # Liquid and Hugo shortcodes (SPEC §3): rewritten where safe, else warnings. Contributions are
     # untrusted, so nothing in them is rewritten either.
     body, found = liquid.convert(
-        parts.body, doc_id=src.id, path=path, first_line=parts.body_line, render=kind != "contribution"
+        parts.body, doc_id=src.id, path=path, first_line=parts.body_line, render=trusted
     )
-    doc = _document(src, kind, coerced, replace(parts, body=body), config, md, text)
+    try:
+        doc = _document(src, kind, trusted, coerced, replace(parts, body=body), config, md, text)
+    except UnsafePath as why:  # a section's pattern or folder name made an unsafe URL
+        line = parts.lines.get("permalink", 1)
+        return None, [
+            *problems,
+            error(
+                "front-matter/url",
+                path,
+                f"this file's URL would not be a safe path on this site: {why}",
+                line,
+                hint="rename the folder or file, or set 'permalink' to a path of letters, digits and - _ . /",
+            ),
+        ]
     doc, same = _own_url_aliases(doc, path, parts.lines)
     return doc, control + problems + found + same
 
@@ -157,9 +171,17 @@ def _read(src: SourceFile, path: str, data: bytes | None) -> str | Diagnostic:
         )
 
 
+def _image_ok(image: str) -> bool:
+    """An http(s) URL safe as it is, or a path (site-relative or relative) under the site rule."""
+    if web_url(image) is not None:
+        return True
+    return safe_link(image) and ":" not in image and path_problem(image.split("?", 1)[0]) is None
+
+
 def _document(
     src: SourceFile,
     kind: str,
+    trusted: bool,
     coerced: kinds.Coerced,
     parts: Split,
     config: SiteConfig,
@@ -170,7 +192,7 @@ def _document(
     separator = values.get("excerpt_separator") or DEFAULT_MORE  # "" would split nothing (ValueError)
     excerpt, more, rest = parts.body.partition(separator)
     body = excerpt + rest  # line numbers stay those of the file
-    rendered = md.render(kind, body, src.id, parts.body_line)
+    rendered = md.render(trusted, body, src.id, parts.body_line)
     date, date_only = values.get("date") or (None, False)
     updated = values["updated"][0] if "updated" in values else None
     title = values.get("title") or (kinds.weeknote_title(date) if kind == "weeknote" and date else "")
@@ -188,7 +210,7 @@ def _document(
     if summary:
         summary_html = f"<p>{html.escape(summary)}</p>"
     elif more:
-        summary_html = md.render(kind, excerpt, src.id, parts.body_line).html
+        summary_html = md.render(trusted, excerpt, src.id, parts.body_line).html
     else:
         summary_html = rendered.first_paragraph_html
     fields = dict(coerced.fields)

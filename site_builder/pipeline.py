@@ -127,7 +127,7 @@ def run(
         diagnostics.extend(problems)
         result.site, result.left_out = site, site.left_out
         about |= {"next_due": min(due).isoformat() if due else None, "left_out": list(astuple(site.left_out))}
-        result.routes, problems = plan_routes(site, config)
+        result.routes, problems = plan_routes(site, config, (s.rel for s in inventory.statics))
         diagnostics.extend(problems)
         if until == "collect":
             return result

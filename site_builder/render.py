@@ -20,7 +20,7 @@ from .kinds import Field, fields_of
 from .model import Document, Output, Route, Site, Stream, Term
 from .taxonomies import TERM_INDEXES, lookup
 from .theme import Theme
-from .urls import absolute, with_base
+from .urls import absolute, web_url, with_base
 from .weeknotes import neighbours_of, stream_of
 
 FEED_ENTRIES_KEPT = 400  # about 40 kB each, with the entry as each format writes it (FeedEntry.items)
@@ -205,6 +205,7 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     env.filters["date"] = _format_date
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["html"] = Markup  # content HTML: sanitised by the Markdown renderer (SPEC §3)
+    env.filters["web_url"] = lambda u: web_url(str(u or "")) or ""  # links out: http(s) or nothing
     return env
 
 
@@ -337,10 +338,13 @@ def _feed(route: Route, view: SiteView) -> bytes:
 
 
 def _feed_authors(doc: Document, view: SiteView) -> tuple[tuple[str, str], ...]:
-    """A contribution's author is its contributor; other posts name theirs (profile URL if any)."""
+    """A contribution's author is its contributor; other posts name theirs (profile URL if any).
+    Feeds write a URL only where a page would link it: http(s), through ``urls.web_url``."""
     if doc.kind == "contribution" and "contributor" in doc.fields:
-        return ((doc.fields["contributor"].name, doc.fields["contributor"].url),)
-    return tuple((a.name, a.profile.get("url", "")) for a in view.terms_of(doc, "authors"))
+        people = [(doc.fields["contributor"].name, doc.fields["contributor"].url)]
+    else:
+        people = [(a.name, a.profile.get("url", "")) for a in view.terms_of(doc, "authors")]
+    return tuple((name, web_url(url) or "") for name, url in people)
 
 
 def _format_date(value: dt.datetime | None, fmt: str = "%-d %B %Y") -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import posixpath
+from collections.abc import Iterable, Iterator, Sequence
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES
 from .model import Pager, Route, Site
 from .taxonomies import TERM_INDEXES
-from .urls import normalise, paged
+from .urls import file_key, normalise, paged
 from .weeknotes import neighbours_of, stream_of
 
 DOC_TEMPLATES = {
@@ -21,7 +22,16 @@ DOC_TEMPLATES = {
 }
 
 
-def plan_routes(site: Site, config: SiteConfig) -> tuple[list[Route], list[Diagnostic]]:
+# Files the build or the dev server writes for itself, besides routes: no post may take their place.
+RESERVED_FILES = {".nojekyll": "the file GitHub Pages reads", "CNAME": "the file GitHub Pages reads"}
+RESERVED_FOLDERS = {"pagefind/": "the search index", "_sb/": "the live-reload files of 'serve'"}
+
+
+def plan_routes(
+    site: Site, config: SiteConfig, statics: Iterable[str] = ()
+) -> tuple[list[Route], list[Diagnostic]]:
+    """Every output the site's pages make; ``statics`` are the paths of files copied as they are,
+    which no post or alias may replace."""
     routes = [
         *_documents(site),
         _home(site, config),
@@ -36,7 +46,7 @@ def plan_routes(site: Site, config: SiteConfig) -> tuple[list[Route], list[Diagn
         Route("/robots.txt", "robots.txt", {}, ()),
     ]
     routes.append(_sitemap(routes, site))
-    return routes, _clashes(routes, site)
+    return routes, _clashes(routes, statics)
 
 
 FEED_TAXONOMIES = ("tags", "authors", "teams")
@@ -198,24 +208,47 @@ def _aliases(site: Site) -> Iterator[Route]:
             yield Route(normalise(alias), "redirect.html", {"target": doc.url}, (doc.id,))
 
 
-def _clashes(routes: list[Route], site: Site) -> list[Diagnostic]:
-    """A document whose URL is also a generated page (``/tags/``) would be overwritten: an error."""
-    owner: dict[str, Route] = {}
-    problems = []
+def _clashes(routes: list[Route], statics: Iterable[str]) -> list[Diagnostic]:
+    """A post or alias that lands on a file the site makes for itself, on a static file, or on a
+    folder one of them needs (or the other way round) would replace it, silently: an error naming
+    both. Posts and aliases among themselves are ``collect``'s to report."""
+    taken: dict[str, str] = {}  # file key -> what writes it
+    for path, what in RESERVED_FILES.items():
+        taken[file_key(path)] = what
+    for rel in statics:
+        taken.setdefault(file_key(rel), f"the static file {rel}")
+    content = []
     for route in routes:
-        key = route.path.casefold()
-        first = owner.setdefault(key, route)
-        if first is not route and "doc" in first.context | route.context:
-            doc_route = first if "doc" in first.context else route
-            other = route if doc_route is first else first
-            if "doc" in other.context or "target" in other.context:
-                continue  # documents and their aliases: collect already named both files
-            problems.append(
-                error(
-                    "url/duplicate",
-                    f"content/{doc_route.context['doc']}",
-                    f"{doc_route.url} is also a page the site generates ({other.template})",
-                    hint="give the post another 'slug' or 'permalink'",
-                )
-            )
+        if "doc" in route.context or "target" in route.context:
+            content.append(route)
+        else:
+            taken.setdefault(file_key(route.path), f"a page the site generates ({route.url})")
+    reserved = {f.casefold(): what for f, what in RESERVED_FOLDERS.items()}
+    folders = dict(reserved)  # folder key ("a/b/") -> what needs it
+    for key, what in taken.items():
+        for parent in _parents(key):
+            folders.setdefault(parent + "/", what)
+    problems = []
+    for route in content:
+        key = file_key(route.path)
+        what = taken.get(key) or folders.get(key + "/")  # the same file, or a file where a folder is
+        for parent in _parents(key):  # a folder where a file is, or inside a reserved folder
+            what = what or taken.get(parent) or reserved.get(parent + "/")
+        if what is None:
+            continue
+        if "doc" in route.context:
+            message, hint = f"{route.url} is also {what}", "give the post another 'slug' or 'permalink'"
+            doc_id = route.context["doc"]
+        else:
+            message, hint = f"the alias {route.url} lands on {what}", "remove it from 'aliases'"
+            doc_id = route.inputs[0]
+        problems.append(error("url/duplicate", f"content/{doc_id}", message, hint=hint))
     return problems
+
+
+def _parents(key: str) -> Iterator[str]:
+    """ "a/b/index.html" -> "a/b", "a"."""
+    folder = posixpath.dirname(key)
+    while folder:
+        yield folder
+        folder = posixpath.dirname(folder)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from urllib.parse import urljoin, urlsplit
+import unicodedata
+from typing import NewType
+from urllib.parse import unquote, urljoin, urlsplit
 
 from slugify import slugify as _slugify
 
@@ -26,14 +28,87 @@ _TOKEN = re.compile(r":(" + "|".join(sorted(TOKENS, key=len, reverse=True)) + r"
 _PLAIN_PATH = re.compile(r"/(?!/)[^?#;\t\r\n]*")  # a site path that urljoin only appends
 
 
+SitePath = NewType("SitePath", str)
+"""A site-relative URL read from content that passed ``site_path``: a leading slash, then only
+letters, digits and ``-._~/+,@!$*()=``; no ``..`` or hidden segment. Such a path is safe in an
+attribute, an XML text node and a file name, and never leads off the site (SECURITY.md)."""
+
+_SAFE_PUNCTUATION = frozenset("-._~/+,@!$*()=")
+_MAX_SEGMENT_BYTES = 200  # file systems refuse names over 255 bytes; leave room for ".html"
+
+
+class UnsafePath(ValueError):
+    """A URL from content that is not a safe site path; the message says why, for the author."""
+
+
+def site_path(raw: str) -> SitePath:
+    """Check a permalink, alias or other site path from content, then normalise it.
+
+    Percent-escapes are decoded first (``%22`` is a quote too), so the check sees what a browser and
+    a file system would. Raises ``UnsafePath`` naming the first problem.
+    """
+    text = unquote(raw.strip())
+    problem = path_problem(text)
+    if problem is not None:
+        raise UnsafePath(problem)
+    return SitePath(normalise(text))
+
+
+def path_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a path of this site, or None when it can."""
+    if not text:
+        return "it is empty"
+    for char in text:
+        if char in _SAFE_PUNCTUATION or unicodedata.category(char)[0] in "LMN":
+            continue
+        if char == "\\":
+            return "it has a backslash, which browsers read as '/' (it could lead off the site)"
+        if char.isspace():
+            return "it has a space or another blank character"
+        if unicodedata.category(char)[0] == "C":
+            return f"it has the invisible control character U+{ord(char):04X}"
+        return f"it has the character {char!r}, which is not allowed in a URL path here"
+    segments = text.split("/")
+    if ".." in segments:
+        return "it has a '..' segment"
+    if any(s.startswith(".") and s != "." for s in segments):
+        return "it has a segment starting with '.' (hidden files are not published)"
+    if any(len(s.encode()) > _MAX_SEGMENT_BYTES for s in segments):
+        return f"a part between slashes is over {_MAX_SEGMENT_BYTES} bytes long"
+    return None
+
+
+def web_url(raw: str) -> str | None:
+    """An absolute http(s) URL that is safe to write anywhere as it is, or None (SECURITY.md).
+
+    For links out of the site read from content: a contributor's or a profile's ``url``.
+    """
+    text = raw.strip()
+    if not text.lower().startswith(("https://", "http://")):
+        return None
+    if any(c.isspace() or c in "\\\"'<>`" or unicodedata.category(c)[0] == "C" for c in text):
+        return None
+    parts = urlsplit(text)
+    return text if parts.netloc else None
+
+
+def file_key(url: str) -> str:
+    """The file a URL is written to, as a disk that ignores case and Unicode form sees it: "/a/",
+    "/A/index.html" and their NFD spellings are one file on macOS and Windows."""
+    rel = url.lstrip("/")
+    rel = rel + "index.html" if rel == "" or rel.endswith("/") else rel
+    return unicodedata.normalize("NFC", rel).casefold()
+
+
 def slugify(text: str) -> str:
     return _slugify(text) or "untitled"
 
 
 def permalink(
     pattern: str, *, slug: str, section: str, date: dt.datetime | None, categories: tuple[str, ...] = ()
-) -> str:
-    """Expand ``/:section/:year/:month/:slug/`` into a site-relative URL."""
+) -> SitePath:
+    """Expand ``/:section/:year/:month/:slug/`` into a site-relative URL; ``UnsafePath`` if the
+    result is not a safe site path (a pattern from front matter, a folder name)."""
     values = {
         "slug": slug,
         "title": slug,
@@ -51,8 +126,7 @@ def permalink(
             "isoyear": str(year),
             "isoweek": f"{week:02d}",
         }
-    url = _TOKEN.sub(lambda m: values.get(m.group(1), ""), pattern)
-    return normalise(url)
+    return site_path(_TOKEN.sub(lambda m: values.get(m.group(1), ""), pattern))
 
 
 def normalise(url: str) -> str:

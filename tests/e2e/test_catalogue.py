@@ -294,7 +294,7 @@ CASES: list[Case] = [
         "error",
         "front-matter/image",
         f"{PAGE}:2",
-        "'image' must be a path or an http(s) URL",
+        "'image' must be a path on this site or an http(s) URL",
     ),
     Case(
         "index-wrong-type",

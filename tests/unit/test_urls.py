@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from site_builder.urls import absolute, normalise, paged, permalink, slugify, with_base
+from site_builder.urls import UnsafePath, absolute, normalise, paged, permalink, slugify, with_base
 
 # 1 January 2027 is a Friday in ISO week 53 of 2026
 NEW_YEAR = dt.datetime(2027, 1, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))
@@ -23,7 +23,6 @@ NEW_YEAR = dt.datetime(2027, 1, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))
         ("/blog/:categories/:slug/", "/blog/open-data/news/shipping/"),
         ("/:section/:slug.html", "/weeknotes/shipping.html"),
         (":slug", "/shipping/"),
-        ("/:section/:yearly/:slug/", "/weeknotes/:yearly/shipping/"),  # not a token: left as written
     ],
 )
 def test_permalink_tokens(pattern: str, url: str) -> None:
@@ -31,6 +30,12 @@ def test_permalink_tokens(pattern: str, url: str) -> None:
         pattern, slug="shipping", section="weeknotes", date=NEW_YEAR, categories=("Open Data", "news")
     )
     assert got == url
+
+
+def test_an_unknown_token_is_not_a_safe_path() -> None:
+    """``:yearly`` is no token: left in place, its colon would make a URL that is no site path."""
+    with pytest.raises(UnsafePath, match="':'"):
+        permalink("/:section/:yearly/:slug/", slug="shipping", section="weeknotes", date=NEW_YEAR)
 
 
 def test_permalink_without_a_date_drops_date_tokens() -> None:
@@ -111,4 +116,6 @@ def test_slugify_never_returns_empty() -> None:
 
 
 def test_a_permalink_cannot_climb_out_of_the_site() -> None:
-    assert permalink("/../../:slug/", slug="pwned", section="contributions", date=None) == "/pwned/"
+    for pattern in ("/../../:slug/", "/x/%2e%2e/%2E%2E/:slug/", "/..%2f..%2f:slug/"):
+        with pytest.raises(UnsafePath, match="'..' segment"):
+            permalink(pattern, slug="pwned", section="contributions", date=None)
