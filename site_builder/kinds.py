@@ -182,11 +182,11 @@ def coerce(
         values["excerpt_separator"] = meta["excerpt_separator"]
     if isinstance(meta.get("permalink"), str):
         line = lines.get("permalink", lines.get("url", 1))
-        unsafe = _unsafe("permalink", _TOKEN.sub("x", meta["permalink"]), path, line)
-        if unsafe is None:
+        refused = _unsafe("permalink", _TOKEN.sub("x", meta["permalink"]), path, line)
+        if refused is None:
             values["permalink"] = meta["permalink"]
         else:
-            problems.append(unsafe)
+            problems.append(refused)
     categories = _list(meta.get("categories") or meta.get("category") or [], tz)
     if categories:  # for the :categories permalink token (Jekyll)
         values["categories"] = categories

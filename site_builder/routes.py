@@ -212,9 +212,7 @@ def _clashes(routes: list[Route], statics: Iterable[str]) -> list[Diagnostic]:
     """A post or alias that lands on a file the site makes for itself, on a static file, or on a
     folder one of them needs (or the other way round) would replace it, silently: an error naming
     both. Posts and aliases among themselves are ``collect``'s to report."""
-    taken: dict[str, str] = {}  # file key -> what writes it
-    for path, what in RESERVED_FILES.items():
-        taken[file_key(path)] = what
+    taken = {file_key(path): what for path, what in RESERVED_FILES.items()}  # file key -> its maker
     for rel in statics:
         taken.setdefault(file_key(rel), f"the static file {rel}")
     content = []
@@ -225,13 +223,15 @@ def _clashes(routes: list[Route], statics: Iterable[str]) -> list[Diagnostic]:
             taken.setdefault(file_key(route.path), f"a page the site generates ({route.url})")
     reserved = {f.casefold(): what for f, what in RESERVED_FOLDERS.items()}
     folders = dict(reserved)  # folder key ("a/b/") -> what needs it
-    for key, what in taken.items():
+    for key, maker in taken.items():
         for parent in _parents(key):
-            folders.setdefault(parent + "/", what)
+            folders.setdefault(parent + "/", maker)
     problems = []
     for route in content:
         key = file_key(route.path)
-        what = taken.get(key) or folders.get(key + "/")  # the same file, or a file where a folder is
+        what: str | None = taken.get(key) or folders.get(
+            key + "/"
+        )  # the same file, or a file where a folder is
         for parent in _parents(key):  # a folder where a file is, or inside a reserved folder
             what = what or taken.get(parent) or reserved.get(parent + "/")
         if what is None:
