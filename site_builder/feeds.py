@@ -132,7 +132,8 @@ def _feedgen(
     fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS takes it as <link>
     for entry in entries:
         _add_entry(fg, entry, fmt)
-    return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    text: bytes = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    return text
 
 
 def _add_entry(fg: Any, entry: FeedEntry, fmt: str) -> None:
@@ -179,7 +180,7 @@ def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig)
 def _json_item(entry: FeedEntry, config: SiteConfig) -> str:
     """An item as ``json.dumps(feed, indent=2)`` writes it in the feed's list, two levels deep.
     JSON escapes line breaks inside strings, so every line break is the indented layout's own."""
-    found = entry.items.get("json")
+    found: str | None = entry.items.get("json")
     if found is not None:
         return found
     doc = entry.doc

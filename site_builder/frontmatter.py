@@ -17,7 +17,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 from .diagnostics import Diagnostic, error
 
 
-class TOMLHandler(BaseHandler):  # type: ignore[misc]
+class TOMLHandler(BaseHandler):
     """``+++`` fences, loaded with the standard library's tomllib (Hugo's convention)."""
 
     FM_BOUNDARY = re.compile(r"^\+{3}\s*$", re.MULTILINE)
@@ -65,7 +65,8 @@ def _raw_line(handler: BaseHandler, text: str) -> int:
 
     The fence pattern's trailing ``\\s*`` can swallow blank lines after ``---``, so count them.
     """
-    fence = handler.FM_BOUNDARY.search(text)
+    boundary = handler.FM_BOUNDARY
+    fence = boundary.search(text) if boundary is not None else None
     return text[: fence.end()].count("\n") + 1 if fence else 1
 
 

@@ -233,7 +233,8 @@ def _first_paragraph(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -
         if token.type == "paragraph_open" and token.level == 0 and not token.hidden:
             # Footnote references would point at notes a list page does not show.
             children = [c for c in tokens[i + 1].children or () if c.type != "footnote_ref"]
-            return "<p>" + md.renderer.renderInline(children, md.options, env) + "</p>"
+            inline: str = md.renderer.renderInline(children, md.options, env)  # type: ignore[attr-defined]
+            return "<p>" + inline + "</p>"
     return ""
 
 

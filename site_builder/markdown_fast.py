@@ -85,7 +85,7 @@ def make_fast_markdown() -> Any:
     always take markdown-it-py."""
     if markdown_it_pyrs is None:
         return None
-    return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(PLUGINS)
+    return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(PLUGINS)  # type: ignore[arg-type]
 
 
 class _Refused(Exception):

@@ -341,9 +341,9 @@ def _search_index(
     if not fresh:
         return []
     problems = index_site(staging.path)
-    for path in sorted((staging.path / SEARCH_FOLDER).rglob("*")):
-        if path.is_file():
-            rel = path.relative_to(staging.path).as_posix()
+    for file in sorted((staging.path / SEARCH_FOLDER).rglob("*")):
+        if file.is_file():
+            rel = file.relative_to(staging.path).as_posix()
             staging.manifest[rel] = key
             plan.keys[rel] = key
     return problems
@@ -399,8 +399,8 @@ def _parse(
             progress("parse", n, len(misses))
     docs = []
     for src in sources:  # in source order, whatever order the pool finished in
-        doc, problems = entries[src.id]
-        diagnostics.extend(problems)
+        doc, found = entries[src.id]
+        diagnostics.extend(found)
         if doc is not None:
             docs.append(doc)
     return docs
