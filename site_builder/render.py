@@ -18,7 +18,7 @@ from .diagnostics import Diagnostic, error
 from .feeds import FEED_FILES, FEED_LABELS, MEDIA_TYPES, FeedEntry, FeedInfo, absolutize, render_feed
 from .kinds import Field, fields_of
 from .model import Document, Output, Route, Site, Stream, Term
-from .taxonomies import TERM_INDEXES, lookup
+from .taxonomies import BY_NAME, TERM_INDEXES, lookup
 from .theme import Theme
 from .urls import absolute, web_url, with_base
 from .weeknotes import neighbours_of, stream_of
@@ -101,11 +101,7 @@ class SiteView:
         found = self._terms_of.get((doc.id, taxonomy))
         if found is not None:  # asked for by every page, list and feed that shows the document
             return found
-        values: Iterable[str] = {
-            "tags": doc.tags,
-            "authors": doc.authors,
-            "teams": (doc.team,) if doc.team else (),
-        }.get(taxonomy) or doc.fields.get(taxonomy, ())
+        values = BY_NAME[taxonomy].values(doc) if taxonomy in BY_NAME else ()
         by_key = self._by_key.get(taxonomy)
         if by_key is None:
             by_key = self._by_key[taxonomy] = {

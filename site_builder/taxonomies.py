@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from slugify import slugify as _slugify
 
@@ -17,16 +17,61 @@ from .config import SiteConfig
 from .model import Document, Term
 from .urls import slugify
 
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """One way of grouping posts: which values of a post it reads, where its pages live, and how a
+    term is named and described. Every taxonomy is a row of ``TAXONOMIES``."""
+
+    name: str  # "tags": the key in Site.taxonomies and in templates' ``site.terms_of(doc, name)``
+    title: str  # the title of its index page
+    values: Callable[[Document], tuple[str, ...]]
+    under: str = ""  # a kind: its pages live under that kind's section ("case-study" -> /case-studies/…)
+    profiles: str = ""  # "authors" or "teams": names and profiles come from site.toml
+    display: Callable[[str], str] = str  # the name shown, from the first spelling seen
+    slug_from_name: bool = False  # the slug follows the display name (tags renamed in site.toml)
+
+
+def _one(value: object) -> tuple[str, ...]:
+    return (str(value),) if value else ()
+
+
+TAXONOMIES = (
+    Taxonomy("tags", "Tags", lambda d: d.tags, slug_from_name=True),
+    Taxonomy("authors", "Authors", lambda d: d.authors, profiles="authors"),
+    Taxonomy("teams", "Teams", lambda d: _one(d.team), profiles="teams"),
+    Taxonomy(
+        "challenges",
+        "Challenges",
+        lambda d: tuple(d.fields.get("challenges", ())),
+        under="case-study",
+        display=lambda seen: seen.replace("-", " ").capitalize(),
+    ),
+    Taxonomy(
+        "tools",
+        "Tools",
+        lambda d: tuple(d.fields.get("tools", ())),
+        under="contribution",
+        slug_from_name=True,
+    ),
+    Taxonomy(
+        "sectors",
+        "Sectors",
+        lambda d: _one(d.fields.get("sector")),
+        under="case-study",
+        display=lambda seen: seen[:1].upper() + seen[1:],
+    ),
+    Taxonomy(
+        "contributors",
+        "Contributors",
+        lambda d: _one(getattr(d.fields.get("contributor"), "name", "")),
+        under="contribution",
+    ),
+)
+BY_NAME = {t.name: t for t in TAXONOMIES}
 # Which taxonomies get pages, and the title of their index page.
-TERM_INDEXES = {
-    "tags": "Tags",
-    "authors": "Authors",
-    "teams": "Teams",
-    "challenges": "Challenges",
-    "tools": "Tools",
-    "sectors": "Sectors",
-    "contributors": "Contributors",
-}
+TERM_INDEXES = {t.name: t.title for t in TAXONOMIES}
+DEFAULT_SECTIONS = {"case-study": "case-studies", "contribution": "contributions"}
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; a site spells a few hundred terms thousands of times
@@ -41,98 +86,37 @@ def build_terms(
     """Every taxonomy's terms; ``docs`` come newest first and terms list them in that order."""
     docs = list(docs)
     oldest_first = list(reversed(docs))
-    challenge_base = f"/{section_of_kind.get('case-study', 'case-studies')}/challenges/"
-    tools_base = f"/{section_of_kind.get('contribution', 'contributions')}/tools/"
-    tag_names = {term_key(k): v for k, v in config.tags.items()}
-    return {
-        "tags": _terms(
-            "tags",
-            "/tags/",
-            docs,
-            oldest_first,
-            lambda d: d.tags,
-            lambda key, seen: tag_names.get(key, seen),
-            lambda key: {},
-        ),
-        "authors": _terms(
-            "authors",
-            "/authors/",
-            docs,
-            oldest_first,
-            lambda d: d.authors,
-            lambda key, seen: _profile_name(config.authors, seen),
-            lambda key: _profile(config.authors, key),
-        ),
-        "teams": _terms(
-            "teams",
-            "/teams/",
-            docs,
-            oldest_first,
-            lambda d: (d.team,) if d.team else (),
-            lambda key, seen: _profile_name(config.teams, seen),
-            lambda key: _profile(config.teams, key),
-        ),
-        "challenges": _terms(
-            "challenges",
-            challenge_base,
-            docs,
-            oldest_first,
-            lambda d: d.fields.get("challenges", ()),
-            lambda key, seen: seen.replace("-", " ").capitalize(),
-            lambda key: {"description": config.challenges.get(key, "")},
-        ),
-        "tools": _terms(
-            "tools",
-            tools_base,
-            docs,
-            oldest_first,
-            lambda d: d.fields.get("tools", ()),
-            lambda key, seen: seen,
-            lambda key: {},
-        ),
-        "sectors": _terms(
-            "sectors",
-            f"/{section_of_kind.get('case-study', 'case-studies')}/sectors/",
-            docs,
-            oldest_first,
-            lambda d: (d.fields["sector"],) if d.fields.get("sector") else (),
-            lambda key, seen: seen[:1].upper() + seen[1:],
-            lambda key: {},
-        ),
-        "contributors": _terms(
-            "contributors",
-            f"/{section_of_kind.get('contribution', 'contributions')}/contributors/",
-            docs,
-            oldest_first,
-            lambda d: (d.fields["contributor"].name,) if d.fields.get("contributor") else (),
-            lambda key, seen: seen,
-            lambda key: {},
-        ),
-    }
+    return {t.name: _terms(t, _base(t, section_of_kind), docs, oldest_first, config) for t in TAXONOMIES}
+
+
+def _base(taxonomy: Taxonomy, section_of_kind: Mapping[str, str]) -> str:
+    if not taxonomy.under:
+        return f"/{taxonomy.name}/"
+    section = section_of_kind.get(taxonomy.under, DEFAULT_SECTIONS[taxonomy.under])
+    return f"/{section}/{taxonomy.name}/"
 
 
 def _terms(
-    taxonomy: str,
-    base: str,
-    docs: list[Document],
-    oldest_first: list[Document],
-    values: Callable[[Document], Iterable[str]],
-    display: Callable[[str, str], str],
-    profile: Callable[[str], dict[str, str]],
+    taxonomy: Taxonomy, base: str, docs: list[Document], oldest_first: list[Document], config: SiteConfig
 ) -> dict[str, Term]:
     first_spelling: dict[str, str] = {}
     for doc in oldest_first:
-        for value in values(doc):
+        for value in taxonomy.values(doc):
             first_spelling.setdefault(term_key(value), value)
     members: dict[str, list[str]] = {key: [] for key in first_spelling}
     for doc in docs:
-        for key in dict.fromkeys(term_key(v) for v in values(doc)):
+        for key in dict.fromkeys(term_key(v) for v in taxonomy.values(doc)):
             members[key].append(doc.id)
+    profiles: Mapping[str, object] = getattr(config, taxonomy.profiles) if taxonomy.profiles else {}
+    tag_names = {term_key(k): v for k, v in config.tags.items()} if taxonomy.name == "tags" else {}
     terms: dict[str, Term] = {}
     for key, seen in first_spelling.items():
-        name = display(key, seen)
-        slug = slugify(name) if taxonomy in ("tags", "tools") else slugify(seen)
-        terms[slug] = Term(taxonomy, key, slug, name, f"{base}{slug}/", tuple(members[key]), profile(slug))
+        name = tag_names.get(key) or (_profile_name(profiles, seen) if profiles else taxonomy.display(seen))
+        slug = slugify(name) if taxonomy.slug_from_name else slugify(seen)
+        profile = _profile(profiles, slug) if profiles else {}
+        if taxonomy.name == "challenges":
+            profile = {"description": config.challenges.get(key, "")}
+        terms[slug] = Term(taxonomy.name, key, slug, name, f"{base}{slug}/", tuple(members[key]), profile)
     return dict(sorted(terms.items()))
 
 
