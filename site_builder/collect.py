@@ -41,7 +41,8 @@ def collect(
     built = {name: _section(name, docs, order + undated, config) for name in names}
     section_of_kind = {s.kind: s.name for s in reversed(built.values())}
     terms = build_terms((docs[i] for i in order + undated), config, section_of_kind)
-    cadences = {slug: profile.cadence for slug, profile in config.teams.items()}
+    cadences = {("teams", slug): profile.cadence for slug, profile in config.teams.items()}
+    cadences |= {("authors", slug): p.cadence for slug, p in config.authors.items() if p.cadence}
     found = streams(docs, terms, cadences, now.date())
     site = Site(
         docs=docs,

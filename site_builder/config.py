@@ -43,7 +43,9 @@ class SectionConfig:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """An author or team profile; ``cadence`` is for teams (weekly or fortnightly)."""
+    """An author or team profile. ``cadence`` (weekly or fortnightly) is how often a stream of
+    weeknotes is due: every team has one; an author has one only when site.toml gives it, since
+    most authors write in a team's stream and a streak of their own would read as a reproach."""
 
     name: str
     bio: str = ""
@@ -129,8 +131,7 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "tools": (list, "a list of the tools contributions may name, e.g. [Trello, YouTube]"),
 }
 _SECTION = {"kind": str, "permalink": str, "paginate": int, "title": str, "trusted": bool}
-_PROFILE = {"name": str, "bio": str, "url": str, "avatar": str}
-_TEAM = {**_PROFILE, "cadence": str}
+_PROFILE = {"name": str, "bio": str, "url": str, "avatar": str, "cadence": str}
 
 
 class ConfigError(Exception):
@@ -248,8 +249,8 @@ def _validate(data: dict[str, Any], problems: list[Diagnostic]) -> dict[str, Any
         if key == "sections":
             value = {name: _section(name, t, data, problems) for name, t in value.items()}
         elif key in ("authors", "teams"):
-            schema = _TEAM if key == "teams" else _PROFILE
-            value = {slug: _profile(f"{key}.{slug}", slug, t, schema, problems) for slug, t in value.items()}
+            default = "weekly" if key == "teams" else ""
+            value = {slug: _profile(f"{key}.{slug}", slug, t, default, problems) for slug, t in value.items()}
         elif key == "tools":
             value = tuple(
                 v for n, v in enumerate(value) if _typed(f"tools[{n}]", v, str, "a string", problems)
@@ -288,16 +289,15 @@ def _section(name: str, table: Any, data: dict[str, Any], problems: list[Diagnos
     )
 
 
-def _profile(
-    prefix: str, slug: str, table: Any, schema: Mapping[str, type], problems: list[Diagnostic]
-) -> Profile:
-    t = _table(prefix, table, schema, problems)
+def _profile(prefix: str, slug: str, table: Any, cadence: str, problems: list[Diagnostic]) -> Profile:
+    t = _table(prefix, table, _PROFILE, problems)
     t.setdefault("name", slug.replace("-", " ").title())
-    if t.get("cadence", "weekly") not in ("weekly", "fortnightly"):
+    t.setdefault("cadence", cadence)
+    if t["cadence"] not in ("weekly", "fortnightly", cadence):
         problems.append(
             _problem(f"{prefix}.cadence", f"unknown cadence {t['cadence']!r}", "use weekly or fortnightly")
         )
-        t.pop("cadence")
+        t["cadence"] = cadence
     return Profile(**t)
 
 

@@ -146,6 +146,7 @@ class Stream:
     streak: int  # consecutive periods published, up to the latest period that is due
     missed: tuple[dt.date, ...]  # Mondays of the periods missed in the last quarter
     last_published: dt.datetime | None
+    as_of: dt.date  # the day streak and missed were worked out: a page says so, as it is read later
     # Each note's index in ``docs``: every note's page asks for its number and neighbours, and a
     # team's stream can hold thousands of notes.
     positions: Mapping[DocId, int] = field(init=False, repr=False, compare=False)

@@ -344,7 +344,11 @@ def _feed_authors(doc: Document, view: SiteView) -> tuple[tuple[str, str], ...]:
 
 
 def _format_date(value: dt.datetime | None, fmt: str = "%-d %B %Y") -> str:
-    return value.strftime(fmt) if value else ""
+    """``strftime`` with ``%-d`` and ``%-m`` (no leading zero) done here: Windows' C library has
+    no such flags, and editors build on Windows."""
+    if not value:
+        return ""
+    return value.strftime(fmt.replace("%-d", str(value.day)).replace("%-m", str(value.month)))
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -159,13 +159,23 @@ def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
         yield Route(base, "terms.html", {"taxonomy": taxonomy, "title": title, "listing": listing}, ())
         for term in terms.values():
             extra: dict[str, object] = {}
-            stream = site.streams.get((taxonomy, term.slug)) if taxonomy == "teams" else None
-            if stream is not None:  # the team page shows its streak, so its key must cover it
-                extra["regularity"] = (stream.streak, stream.missed, stream.last_published)
+            stream = (
+                site.streams.get((taxonomy, term.slug)) if _regular(taxonomy, term.slug, config) else None
+            )
+            if stream is not None:  # the page shows its streak, so its key must cover it
+                as_of = dt.datetime.combine(stream.as_of, dt.time())
+                extra["regularity"] = (stream.streak, stream.missed, stream.last_published, as_of)
             for pager in paginate(term.url, term.docs, config.paginate):
                 # Every page shows how many posts the term has: the count is in the key, not all posts.
                 context = {"taxonomy": taxonomy, "term": term.slug, "pager": pager, "count": len(term.docs)}
                 yield Route(pager.url, "term.html", context | extra, pager.docs)
+
+
+def _regular(taxonomy: str, slug: str, config: SiteConfig) -> bool:
+    """Teams keep a cadence; an author only when site.toml gives them one."""
+    return taxonomy == "teams" or (
+        taxonomy == "authors" and slug in config.authors and bool(config.authors[slug].cadence)
+    )
 
 
 def roundups(site: Site) -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -189,17 +199,25 @@ def _roundups(site: Site) -> Iterator[Route]:
 
 
 def _archive(site: Site) -> Iterator[Route]:
-    years: dict[int, list[str]] = {}
+    """SPEC §5: the archive is by year and ISO week. Years are ISO years, so 1 January 2027 (week 53
+    of 2026) is in 2026 with the rest of its week, never a "week 53" at the end of 2027."""
+    years: dict[int, dict[int, list[str]]] = {}
     for doc_id in site.order:
         date = site.docs[doc_id].date
         assert date is not None
-        years.setdefault(date.year, []).append(doc_id)
-    yield Route("/archive/", "archive.html", {"years": {y: len(ids) for y, ids in years.items()}}, ())
-    for year, ids in years.items():
-        weeks: dict[int, list[str]] = {}
-        for doc_id in ids:  # SPEC §5: the archive is by year and ISO week
-            weeks.setdefault(site.docs[doc_id].date.isocalendar()[1], []).append(doc_id)  # type: ignore[union-attr]
-        yield Route(f"/archive/{year}/", "archive-year.html", {"year": year, "weeks": weeks}, tuple(ids))
+        year, week, _ = date.isocalendar()
+        years.setdefault(year, {}).setdefault(week, []).append(doc_id)
+    counts = {y: sum(len(ids) for ids in weeks.values()) for y, weeks in years.items()}
+    yield Route("/archive/", "archive.html", {"years": counts}, ())
+    for year, weeks in years.items():
+        spans = {week: (_iso_day(year, week, 1), _iso_day(year, week, 7)) for week in weeks}
+        context = {"year": year, "weeks": weeks, "spans": spans}
+        ids = tuple(i for week in weeks.values() for i in week)
+        yield Route(f"/archive/{year}/", "archive-year.html", context, ids)
+
+
+def _iso_day(year: int, week: int, day: int) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisocalendar(year, week, day), dt.time())
 
 
 def _aliases(site: Site) -> Iterator[Route]:

@@ -35,10 +35,11 @@ def iso_label(index: int) -> str:
 def streams(
     docs: Mapping[str, Document],
     terms: Mapping[str, Mapping[str, Term]],
-    cadences: Mapping[str, str],
+    cadences: Mapping[tuple[str, str], str],
     today: dt.date,
 ) -> dict[tuple[str, str], Stream]:
-    """Every team's and author's stream of weeknotes, from the team and author terms."""
+    """Every team's and author's stream of weeknotes, from the team and author terms; ``cadences``
+    by (taxonomy, slug), weekly where not given. Streaks are as of ``today``, the build's day."""
     members: dict[tuple[str, str], list[Document]] = {}
     for kind in ("teams", "authors"):
         for term in terms.get(kind, {}).values():
@@ -47,11 +48,11 @@ def streams(
                 members[(kind, term.slug)] = sorted(notes, key=lambda d: (d.date, d.id))
     found = {}
     for (kind, slug), group in members.items():
-        cadence = cadences.get(slug, "weekly") if kind == "teams" else "weekly"
+        cadence = cadences.get((kind, slug), "weekly")
         weeks = [week_index(d.date.date()) for d in group if d.date]
         streak, missed = regularity(weeks, CADENCE_WEEKS[cadence], week_index(today))
         found[(kind, slug)] = Stream(
-            kind, slug, cadence, tuple(d.id for d in group), streak, missed, group[-1].date
+            kind, slug, cadence, tuple(d.id for d in group), streak, missed, group[-1].date, today
         )
     return found
 
