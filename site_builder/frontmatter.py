@@ -166,6 +166,54 @@ def _too_big(value: object) -> str | None:
     return None
 
 
+_OPENERS = {"flow sequence": "[", "flow mapping": "{", "quoted scalar": "quote"}
+
+
+def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> tuple[str, int, str]:
+    """(message, file line, hint) for a YAML error: the hint that fits the mistake, at the line
+    where it can be mended (an unclosed bracket or quote: where it opened)."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    mark = problem_mark or context_mark
+    line = first_line + mark.line if mark is not None else first_line + 1
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    opener = next((sign for what, sign in _OPENERS.items() if what in context), None)
+    if "nesting depth" in problem:  # libyaml 0.2.6 stops deep nesting itself (PyYAML 6.0.3+)
+        return "the front matter is nested too deeply to read", line, "flatten the nested lists or tables"
+    if "tab" in problem:
+        column = problem_mark.column + 1 if problem_mark is not None else 1
+        return (
+            f"YAML does not allow tabs for indentation: line {line} column {column}",
+            line,
+            "replace the tab with spaces",
+        )
+    if "appears twice" in problem:
+        return f"invalid YAML front matter: {problem}", line, "keep one of the two, and delete the other"
+    if "impossible date" in problem:
+        return f"invalid YAML front matter: {problem}", line, "write a date that exists, as YYYY-MM-DD"
+    if opener is not None and context_mark is not None:
+        opened = first_line + context_mark.line
+        what = "a quoted value" if opener == "quote" else f"the '{opener}'"
+        close = "the closing quote" if opener == "quote" else f"'{ {'[': ']', '{': '}'}[opener] }'"
+        return (
+            f"invalid YAML front matter: {what} opened on line {opened} is never closed",
+            opened,
+            f"add {close} where the value ends, on line {opened}",
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            f"invalid YAML front matter: {problem}",
+            line,
+            "a value that contains ': ' needs quotes, e.g. title: \"Week 3: the beta\"",
+        )
+    return (
+        f"invalid YAML front matter: {problem}",
+        line,
+        "check the indentation on that line: keys of one mapping start in the same column",
+    )
+
+
 def _load_mapping(fmt: str, raw: str, path: str, first_line: int) -> dict[str, Any] | Diagnostic:
     if fmt == "yaml":
         try:
@@ -176,24 +224,8 @@ def _load_mapping(fmt: str, raw: str, path: str, first_line: int) -> dict[str, A
             finally:
                 loader.dispose()
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = first_line + mark.line if mark is not None else first_line + 1
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            if "nesting depth" in problem:  # libyaml 0.2.6 stops deep nesting itself (PyYAML 6.0.3+)
-                return error(
-                    "front-matter/yaml",
-                    path,
-                    "the front matter is nested too deeply to read",
-                    line,
-                    hint="flatten the nested lists or tables",
-                )
-            return error(
-                "front-matter/yaml",
-                path,
-                f"invalid YAML front matter: {problem}",
-                line,
-                hint="check the indentation and quoting on that line; quote values that contain ': '",
-            )
+            message, line, hint = _yaml_problem(exc, first_line)
+            return error("front-matter/yaml", path, message, line, hint=hint)
     else:
         try:
             data = tomllib.loads(raw)

@@ -16,7 +16,7 @@ BROKEN = Path(__file__).resolve().parents[1] / "sites" / "broken"
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
 # (code, file, line or None) that the fixture site must produce, read off the fixture by hand.
 EXPECTED = {
-    ("front-matter/yaml", "content/weeknotes/bad-yaml.md", 4),
+    ("front-matter/yaml", "content/weeknotes/bad-yaml.md", 3),
     ("front-matter/missing", "content/weeknotes/no-date.md", None),
     ("front-matter/challenge", "content/case-studies/unknown-challenge.md", 4),
     ("url/duplicate", "content/contributions/no-alt.md", None),
@@ -59,7 +59,7 @@ def test_json_lists_each_problem_with_file_and_line(site: Path, capsys: pytest.C
 def test_text_format(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run_check(site, "text", capsys)
     assert code == 1
-    assert "content/weeknotes/bad-yaml.md:4: error: invalid YAML front matter" in out
+    assert "content/weeknotes/bad-yaml.md:3: error: invalid YAML front matter" in out
     assert "content/case-studies/unknown-challenge.md:4: error: unknown challenge 'bureaucracy'" in out
     assert out.strip().splitlines()[-1].startswith("Checked: 4 errors,")
     assert "Traceback" not in out
@@ -70,7 +70,7 @@ def test_github_format_is_workflow_annotations(site: Path, capsys: pytest.Captur
     assert code == 1
     lines = out.strip().splitlines()
     assert all(line.startswith(("::error ", "::warning ")) for line in lines)
-    assert "::error file=content/weeknotes/bad-yaml.md,line=4,title=front-matter/yaml::" in out
+    assert "::error file=content/weeknotes/bad-yaml.md,line=3,title=front-matter/yaml::" in out
     assert "::warning file=content/weeknotes/good.md,line=8,title=image/alt::" in out
 
 

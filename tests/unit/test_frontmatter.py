@@ -154,3 +154,55 @@ def test_absurdly_nested_front_matter_is_a_diagnostic_not_a_crash() -> None:
     deep = "[" * 5000 + "]" * 5000
     assert problem(f"---\nx: {deep}\n---\n").code == "front-matter/yaml"
     assert problem(f"+++\nx = {deep}\n+++\n").code == "front-matter/toml"
+
+
+# Each mistake gets the hint that fits it, at the line where it can be mended.
+YAML_MISTAKES = {
+    "tab": (
+        "---\ntitle: A\ndate: 2026-11-09\n\ttags: [a]\n---\n",
+        4,
+        "YAML does not allow tabs for indentation: line 4 column 1",
+        "replace the tab with spaces",
+    ),
+    "duplicate": (
+        "---\ntitle: A\ndate: 2026-11-09\ntitle: B\n---\n",
+        4,
+        "the key 'title' appears twice (first on line 2)",
+        "keep one of the two",
+    ),
+    "impossible-date": (
+        "---\ndate: 2026-02-30\n---\n",
+        2,
+        "impossible date '2026-02-30'",
+        "a date that exists",
+    ),
+    "unclosed-bracket": (
+        "---\ntitle: A\ntags: [beta, alpha\nsummary: x\n---\n",
+        3,
+        "the '[' opened on line 3 is never closed",
+        "add ']' where the value ends, on line 3",
+    ),
+    "unclosed-brace": (
+        "---\ncontributor: {name: Ann\ntitle: A\n---\n",
+        2,
+        "the '{' opened on line 2 is never closed",
+        "add '}'",
+    ),
+    "unclosed-quote": (
+        '---\ntitle: A\nsummary: "it never ends\ndate: 2026-11-09\n---\n',
+        3,
+        "a quoted value opened on line 3 is never closed",
+        "the closing quote",
+    ),
+    "colon-in-value": ("---\ntitle: Week 3: the beta\n---\n", 2, "mapping values", "needs quotes"),
+    "bad-indent": ("---\ncontributor:\n  name: Ann\n url: x\n---\n", 4, "invalid YAML", "indentation"),
+}
+
+
+@pytest.mark.parametrize("name", YAML_MISTAKES)
+def test_each_yaml_mistake_gets_the_hint_that_fits(name: str) -> None:
+    text, line, message, hint = YAML_MISTAKES[name]
+    found = problem(text)
+    assert found.line == line, found
+    assert message in found.message, found.message
+    assert hint in found.hint, found.hint
