@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from .diagnostics import Diagnostic, Severity
+
+# Never written as themselves: C0 and C1 controls (ESC starts a terminal escape sequence, CR
+# rewrites the line, LF starts a new one), DEL, the Unicode line and paragraph separators, and the
+# bidirectional controls that reorder what a reader sees. "##[" is the GitHub runner's older
+# command syntax, which it recognises anywhere in a line, not only at its start.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|##\[")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "##[": "##\\x5b"}
 
 
 def interactive(stream: TextIO) -> bool:
@@ -29,14 +37,14 @@ class Reporter:
             file=self.err, highlight=False, soft_wrap=True, force_terminal=interactive(self.err) or None
         )
         self._progress: Progress | None = None
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def progress(self, stage: str, done: int, total: int) -> None:
         if not interactive(self.err):
             return
         if self._progress is None:
             self._progress = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),  # a stage name, never markup
                 BarColumn(),
                 MofNCompleteColumn(),
                 console=self.console,
@@ -59,8 +67,9 @@ class Reporter:
             self.err.write(format_text(d) + "\n")
 
     def line(self, text: str) -> None:
+        """``text`` on stdout; its line breaks are kept, any other control character is shown escaped."""
         self.stop_progress()
-        self.out.write(text + "\n")
+        self.out.write("\n".join(printable(part) for part in text.split("\n")) + "\n")
 
 
 def unique(items: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -68,13 +77,33 @@ def unique(items: Iterable[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(items))
 
 
+def printable(value: str) -> str:
+    """``value`` as inert visible text on one line: a file name or message from a contribution
+    cannot start a line, move the cursor, recolour the terminal or issue a CI runner command, and
+    it is never read as rich markup (nothing here goes through rich)."""
+    return _UNSAFE.sub(_escaped, value)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    found = match.group()
+    if found in _NAMED:
+        return _NAMED[found]
+    code = ord(found)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def format_text(d: Diagnostic) -> str:
-    text = f"{d.location()}: {d.severity.value}: {d.message} [{d.code}]"
-    return text + (f"\n  hint: {d.hint}" if d.hint else "")
+    where = printable(d.path) + (f":{d.line}" if d.line else "")
+    if where[:1].isspace() or where.startswith(":"):  # the runner reads "::x::" at a line's start
+        where = "./" + where
+    text = f"{where}: {d.severity.value}: {printable(d.message)} [{printable(d.code)}]"
+    return text + (f"\n  hint: {printable(d.hint)}" if d.hint else "")
 
 
 def format_json(items: Iterable[Diagnostic]) -> str:
-    return json.dumps(
+    """JSON escapes every control and non-ASCII character itself; ``[`` after ``##`` is written
+    ``\\u005b`` (the same string to a JSON reader) so no line of it is a runner command."""
+    text = json.dumps(
         [
             {
                 "severity": d.severity.value,
@@ -88,14 +117,34 @@ def format_json(items: Iterable[Diagnostic]) -> str:
         ],
         indent=2,
     )
+    return text.replace("##[", "##\\u005b")
+
+
+def escape_data(value: str) -> str:
+    """A workflow command's message, escaped as actions/toolkit's ``escapeData`` does: the runner
+    reads one command per line (a line ends at LF or CR) and turns these back into the characters."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """A workflow command's property value (``file=``, ``title=``), escaped as ``escapeProperty``
+    does: ``,`` separates properties and ``::`` ends them."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def format_github(d: Diagnostic) -> str:
-    """A workflow command, so a pull request shows the problem on the line that has it."""
+    """A workflow command, so a pull request shows the problem on the line that has it.
+
+    Every value goes through ``printable`` and then the escaping of its kind, so whatever a file is
+    called this stays one well-formed command (SECURITY.md, "Workflow annotations cannot be
+    forged"); without a line number it annotates the whole file.
+    """
     kind = "error" if d.severity is Severity.ERROR else "warning"
-    where = f"file={d.path}" + (f",line={d.line}" if d.line else "")
-    message = f"{d.message}. {d.hint}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{kind} {where},title={d.code}::{message}"
+    properties = [f"file={escape_property(printable(d.path))}"] if d.path else []
+    properties += [f"line={d.line}"] if d.line else []
+    properties.append(f"title={escape_property(printable(d.code))}")
+    message = f"{d.message}. {d.hint}" if d.hint else d.message
+    return f"::{kind} {','.join(properties)}::{escape_data(printable(message))}"
 
 
 def plural(n: int, word: str) -> str:

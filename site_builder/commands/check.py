@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..collect import is_future
-from ..config import load_config
+from ..config import ConfigError, load_config
 from ..diagnostics import Diagnostic, Diagnostics, warning
 from ..discover import MARKDOWN_SUFFIXES, is_ignored
 from ..model import BuildOptions, Site
@@ -20,7 +20,11 @@ from ..report import Reporter, format_github, format_json, format_text, plural
 
 
 def run(root: Path, fmt: str, reporter: Reporter, now: dt.datetime | None = None) -> int:
-    config = load_config(root)
+    try:
+        config = load_config(root)
+    except ConfigError as exc:  # in the format asked for: a pull request's site.toml is checked too
+        _print(Diagnostics(list(exc.diagnostics)), fmt, reporter)
+        return 1
     result = run_pipeline(config, BuildOptions(drafts=True, future=True, now=now), until="collect")
     diagnostics = result.diagnostics
     if result.site is not None:
