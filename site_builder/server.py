@@ -3,23 +3,35 @@
 Requests read the current generation through one reference, so a rebuild never makes them wait
 and never shows a half-built site (mkdocs makes requests wait; STYLE §8.7). A URL is only ever
 looked up among the generation's output paths; it never becomes a file-system path.
+
+A preview of a contribution serves untrusted content, so the server also guards itself
+(SECURITY.md, "The dev server answers only this machine"): it answers only requests addressed to
+it by name (a page elsewhere cannot rebind its own DNS name to 127.0.0.1 and read the preview),
+drops clients that send too slowly or hold too many connections, and opens a static source only
+if it is still a regular file inside the site's folders.
 """
 
 from __future__ import annotations
 
 import errno
+import io
+import ipaddress
 import json
 import mimetypes
 import os
 import re
+import socket
+import stat
+import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .diagnostics import Diagnostic
@@ -42,20 +54,37 @@ _TYPES = {  # the common ones fixed here: mimetypes reads the machine's own tabl
 }
 # The browser side of live reload, kept as a real file (read once, served at /_sb/live.js).
 LIVE_JS = (resources.files("site_builder") / "live.js").read_bytes()
+# A client that goes away mid-response (a closed tab, a reload) or stops reading: not an error.
+_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+_WILDCARD = frozenset({"", "0.0.0.0", "::"})
+# A FIFO swapped in for a static file must not block the thread that opens it.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+# Host = name or IP literal (IPv6 in brackets), then an optional port; no user info, no path.
+_HOST = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\s:@/\[\]]+))(?::\d{1,5})?")
 
 
 class Generation(Mapping[str, bytes | Path]):
     """One complete build in memory: output path (POSIX, relative) -> bytes, or the static file's source.
 
     Immutable once made, so a request holding it never sees a half-built site; ``base_path`` is the
-    URL path it is served under ("/" or "/repo/").
+    URL path it is served under ("/" or "/repo/"). ``roots`` are the folders static sources may be
+    read from (the site and the built-in theme): a source that is no longer a file inside one of
+    them when it is requested is not served, and without roots no source is.
     """
 
-    __slots__ = ("_files", "_folders", "base_path")
+    __slots__ = ("_files", "_folders", "base_path", "roots")
 
-    def __init__(self, files: Mapping[str, bytes | Path] | None = None, base_path: str = "/") -> None:
+    def __init__(
+        self,
+        files: Mapping[str, bytes | Path] | None = None,
+        base_path: str = "/",
+        roots: Iterable[Path] = (),
+    ) -> None:
         self._files: Mapping[str, bytes | Path] = MappingProxyType(dict(files or {}))
         self.base_path = base_path
+        self.roots = tuple(dict.fromkeys(Path(os.path.realpath(root)) for root in roots))
         self._folders: frozenset[str] | None = None  # made on the first miss: most requests hit a key
 
     def __getitem__(self, key: str) -> bytes | Path:
@@ -80,9 +109,39 @@ class Generation(Mapping[str, bytes | Path]):
             )
         return key in self._folders
 
-    def with_files(self, extra: Mapping[str, bytes | Path]) -> Generation:
-        """A new generation with ``extra`` added; this one's own files win over them."""
-        return Generation({**extra, **self._files}, self.base_path)
+    def with_files(self, extra: Mapping[str, bytes | Path], roots: Iterable[Path] = ()) -> Generation:
+        """A new generation with ``extra`` (read from ``roots``) added; this one's own files win."""
+        return Generation({**extra, **self._files}, self.base_path, (*self.roots, *roots))
+
+
+def open_source(path: Path, roots: tuple[Path, ...]) -> IO[bytes]:
+    """Open a static source the build listed, if it is still a regular file inside one of ``roots``.
+
+    Since the build, the file may have been swapped for a link to a file elsewhere, or a folder above
+    it for a linked folder (a ``git checkout`` while serving does both). As discovery does
+    (SECURITY.md, "Links never leave the site"), the file is refused unless its real path is inside
+    a root and below it in no hidden folder (``.git``). The check is made on the file actually
+    opened (device and inode), so a swap between opening and checking cannot pass; a FIFO or device
+    is refused without blocking. Raises OSError (PermissionError when refused).
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        opened = os.fstat(fd)
+        real = Path(os.path.realpath(path))
+        named = os.stat(real)
+        same = (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+        inside = any(
+            real.is_relative_to(root) and not any(p.startswith(".") for p in real.relative_to(root).parts)
+            for root in roots
+        )
+        if not (stat.S_ISREG(opened.st_mode) and same and inside):
+            raise PermissionError(errno.EACCES, "not a file inside the site's folders", str(path))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class Events:
@@ -130,7 +189,13 @@ def error_data(diagnostics: list[Diagnostic]) -> str:
 
 
 class DevServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer (daemon threads) over whatever generation ``swap`` last installed."""
+    """A ThreadingHTTPServer (daemon threads) over whatever generation ``swap`` last installed.
+
+    Each connection has ``request_timeout`` seconds to send a whole request head (also the longest
+    a kept-alive connection idles), a response write may wait ``write_timeout`` seconds for the
+    client, and at most ``max_connections`` are open at once (each holds a thread); more are closed
+    as they arrive.
+    """
 
     request_queue_size = 64  # the default 5 drops connections when a page loads many assets at once
 
@@ -141,9 +206,16 @@ class DevServer(ThreadingHTTPServer):
         port: int = 0,
         on_busy: Callable[[int, int], None] | None = None,
         tries: int = 20,
+        *,
+        request_timeout: float = 5.0,
+        write_timeout: float = 30.0,
+        max_connections: int = 128,
     ) -> None:
         self.generation = generation
         self.events = Events()
+        self.request_timeout, self.write_timeout = request_timeout, write_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._names, self._any_ip = host_names(host)
         for offset in range(tries if port else 1):
             try:
                 super().__init__((host, port + offset), _Handler)
@@ -158,7 +230,37 @@ class DevServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}{self.generation.base_path}"
+        return f"http://{host!s}:{port}{self.generation.base_path}"
+
+    def answers(self, host: str) -> bool:
+        """Whether a ``Host`` header names this server (any port: an SSH tunnel may change it)."""
+        match = _HOST.fullmatch(host.strip())
+        if match is None:
+            return False
+        name = (match["ip6"] or match["name"]).lower()
+        return name in self._names or (self._any_ip and _is_ip(name))
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per connection, up to the cap; one over it is closed rather than given a thread."""
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Silent when the client went away mid-response; a traceback for anything else (a bug)."""
+        if not isinstance(sys.exc_info()[1], _GONE):
+            super().handle_error(request, client_address)
 
     def start(self) -> None:
         # a short poll interval so stop() (and each test's teardown) returns quickly
@@ -175,6 +277,44 @@ class DevServer(ThreadingHTTPServer):
         self.generation = generation
 
 
+def host_names(host: str) -> tuple[frozenset[str], bool]:
+    """The names a ``Host`` header may give for a server bound to ``host``, and whether any IP
+    address may be given too: on a wildcard address other machines reach it by theirs, and an
+    address (unlike a name) cannot be rebound to this machine by someone else's DNS."""
+    bound = host.strip("[]").lower()
+    if bound in _WILDCARD:
+        return _LOOPBACK | {socket.gethostname().lower()}, True
+    return _LOOPBACK | {bound}, False
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class _HeadReader(io.RawIOBase):
+    """The socket, read with one deadline for a whole request head: a client that sends nothing,
+    half a request, or a byte every few seconds is dropped when the time is up (TimeoutError)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+        self.deadline = 0.0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: DevServer
     protocol_version = "HTTP/1.1"
@@ -182,6 +322,36 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # a request log on every page view would drown the rebuild lines
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain socket file: replaced by one that keeps the deadline
+        self._head = _HeadReader(self.connection)
+        self.rfile = io.BufferedReader(self._head)
+
+    def handle_one_request(self) -> None:
+        # The base class closes the connection on TimeoutError, quietly (log_message is off).
+        self._head.deadline = time.monotonic() + self.server.request_timeout
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        """The request head is in: from here only writes wait, and only requests for this server
+        (by name) are answered."""
+        if not super().parse_request():
+            return False
+        self.connection.settimeout(self.server.write_timeout)
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1:
+            self.send_error(HTTPStatus.BAD_REQUEST, "One Host header is required")
+            return False
+        if not self.server.answers(hosts[0]):
+            self.send_error(
+                HTTPStatus.MISDIRECTED_REQUEST,
+                "This preview does not answer to that host name",
+                f"Open {self.server.url} instead.",
+            )
+            return False
+        return True
 
     def do_HEAD(self) -> None:
         self.do_GET(head=True)
@@ -204,17 +374,19 @@ class _Handler(BaseHTTPRequestHandler):
             return self._redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))
         if key is None or key not in gen:
             return self._not_found(gen, epoch, head)
-        self._file(key, gen[key], HTTPStatus.OK, epoch, head)
+        self._file(gen, key, HTTPStatus.OK, epoch, head)
 
-    def _file(self, key: str, body: bytes | Path, status: HTTPStatus, epoch: int, head: bool) -> None:
-        kind = content_type(key)
+    def _file(self, gen: Generation, key: str, status: HTTPStatus, epoch: int, head: bool) -> None:
+        kind, body = content_type(key), gen[key]
         if isinstance(body, Path):  # a static file's source, from the pipeline's own list (never the URL)
-            return self._source(body, kind, status, epoch, head)
+            return self._source(body, gen.roots, kind, status, epoch, head)
         self._send(status, kind, inject(body, epoch) if kind.startswith("text/html") else body, head)
 
-    def _source(self, path: Path, kind: str, status: HTTPStatus, epoch: int, head: bool) -> None:
+    def _source(
+        self, path: Path, roots: tuple[Path, ...], kind: str, status: HTTPStatus, epoch: int, head: bool
+    ) -> None:
         try:
-            with path.open("rb") as f:
+            with open_source(path, roots) as f:
                 size = os.fstat(f.fileno()).st_size
                 if size <= _READ_WHOLE or kind.startswith("text/html"):
                     # read once and send exactly that: an editor saving the file during the request
@@ -225,12 +397,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._headers(status, kind, size)
                 if not head and _copy(f, self.wfile, size) < size:
                     self.close_connection = True  # the file shrank under us: end the response here
-        except OSError:  # deleted or unreadable since the build listed it; the next build says why
+        except _GONE:
+            raise  # the client, not the file: handle_error lets it pass quietly
+        except OSError:  # deleted, unreadable or refused since the build listed it; the next build says why
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n", head)
 
     def _not_found(self, gen: Generation, epoch: int, head: bool) -> None:
         if "404.html" in gen:
-            return self._file("404.html", gen["404.html"], HTTPStatus.NOT_FOUND, epoch, head)
+            return self._file(gen, "404.html", HTTPStatus.NOT_FOUND, epoch, head)
         body = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", inject(body, epoch), head)
 
@@ -272,8 +446,8 @@ class _Handler(BaseHTTPRequestHandler):
                 seen, batch = events.since(seen, timeout=15)
                 self.wfile.write(b"".join(_event(*e) for e in batch) or b": keepalive\n\n")
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the tab was closed or reloaded
+        except _GONE:
+            pass  # the tab was closed or reloaded, or stopped reading for write_timeout seconds
 
 
 def _event(epoch: int, name: str, data: str) -> bytes:
@@ -325,7 +499,7 @@ def resolve(url_path: str) -> str | None:
     return key + "/" if key and parts[-1] in ("", ".") else key
 
 
-def _copy(source: BinaryIO, target: BinaryIO, size: int) -> int:
+def _copy(source: IO[bytes], target: io.BufferedIOBase, size: int) -> int:
     """Copy at most ``size`` bytes; returns how many were copied."""
     done = 0
     while done < size and (chunk := source.read(min(_CHUNK, size - done))):

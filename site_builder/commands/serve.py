@@ -9,7 +9,6 @@ generation on screen and sends the diagnostics to the browser's overlay.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 import threading
@@ -24,10 +23,11 @@ from ..diagnostics import Diagnostic, warning
 from ..model import BuildOptions, Output
 from ..pipeline import BuildResult, BuildState
 from ..pipeline import run as run_pipeline
-from ..report import Reporter, plural
+from ..report import Reporter, plural, printable
 from ..search import BUNDLE as SEARCH_FOLDER
 from ..search import index_site
-from ..server import DevServer, Generation, error_data
+from ..server import DevServer, Generation, error_data, open_source
+from ..theme import builtin_theme
 from ..watch import ChangeSet, Watcher
 
 
@@ -58,6 +58,7 @@ class Builder:
         # are still unbuilt, so they are passed again with the next one.
         self._unbuilt: set[Path] | None = None
         self._extra: dict[str, Path] = {}  # added to every generation: the search index
+        self._extra_roots: tuple[Path, ...] = ()  # the folder it was written to
         self._lock = threading.Lock()  # the builder and the search thread both install generations
 
     def build(self, changes: ChangeSet | None = None, stale: Callable[[], bool] | None = None) -> Rebuild:
@@ -100,15 +101,17 @@ class Builder:
             self.server = server
             server.swap(self.current)
 
-    def add_files(self, extra: dict[str, Path]) -> None:
-        """Add files to the current generation and every later one (the search index)."""
+    def add_files(self, extra: dict[str, Path], root: Path) -> None:
+        """Add files from under ``root`` to the current generation and every later one (search)."""
         with self._lock:
-            self._extra = extra
-            self._swap(self.current.with_files(extra))
+            self._extra, self._extra_roots = extra, (root,)
+            self._swap(self.current.with_files(extra, self._extra_roots))
 
     def _install(self, files: dict[str, bytes | Path]) -> Generation:
+        # Static sources are served from the folders the build reads them from, and only those.
+        roots = (self.config.root, builtin_theme(), *self._extra_roots)
         with self._lock:
-            gen = Generation({**self._extra, **files}, self.config.base_path)
+            gen = Generation({**self._extra, **files}, self.config.base_path, roots)
             moved = gen.base_path != self.current.base_path
             self._swap(gen)
         if moved and self.server is not None:  # base_url changed in site.toml
@@ -136,7 +139,7 @@ class Builder:
         if changes is None:
             self.reporter.line(f"Built {what} in {ms:.0f} ms.")
         else:
-            self.reporter.line(f"Rebuilt {what} in {ms:.0f} ms ({changes.describe()})")
+            self.reporter.line(f"Rebuilt {what} in {ms:.0f} ms ({printable(changes.describe())})")
         return Rebuild(True, ms / 1000, stats.rendered_pages, stats.rendered_feeds, changes)
 
     def _failed(self, problems: list[Diagnostic], started: float, changes: ChangeSet | None) -> Rebuild:
@@ -178,14 +181,14 @@ class SearchIndex:
     def started(self) -> bool:
         return self.folder is not None
 
-    def start(self, gen: Generation, done: Callable[[dict[str, Path]], None]) -> None:
+    def start(self, gen: Generation, done: Callable[[dict[str, Path], Path], None]) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
         self._thread = threading.Thread(
             target=self._index, args=(gen, self.folder, done), name="sb-search", daemon=True
         )
         self._thread.start()
 
-    def _index(self, gen: Generation, folder: Path, done: Callable[[dict[str, Path]], None]) -> None:
+    def _index(self, gen: Generation, folder: Path, done: Callable[[dict[str, Path], Path], None]) -> None:
         try:
             write_generation(gen, folder)
             problems = index_site(folder)
@@ -197,7 +200,7 @@ class SearchIndex:
             self.reporter.diagnostics(problems)
         found = sorted(p for p in (folder / SEARCH_FOLDER).rglob("*") if p.is_file())
         if found:
-            done({p.relative_to(folder).as_posix(): p for p in found})
+            done({p.relative_to(folder).as_posix(): p for p in found}, folder)
 
     def wait(self, timeout: float) -> bool:
         """Block until indexing has finished (tests); True if it has."""
@@ -224,15 +227,20 @@ def generation_files(outputs: list[Output]) -> dict[str, bytes | Path]:
 
 
 def write_generation(gen: Generation, folder: Path) -> None:
-    """Every file of ``gen`` under ``folder``: bytes written, static files copied."""
+    """Every file of ``gen`` under ``folder``: bytes written, static files copied (only those the
+    server would serve: Pagefind must not index a file swapped for a link since the build)."""
     for key, body in gen.items():
         target = folder / key
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(body, bytes):
             target.write_bytes(body)
-        else:
-            with contextlib.suppress(FileNotFoundError):  # deleted since the build listed it
-                shutil.copyfile(body, target)
+            continue
+        try:
+            source = open_source(body, gen.roots)
+        except OSError:  # deleted or refused since the build listed it; the next build says why
+            continue
+        with source, target.open("wb") as copy:
+            shutil.copyfileobj(source, copy)
 
 
 DROP_STALE_FOR = 5.0  # seconds: the longest a stream of saves may hold back every new build

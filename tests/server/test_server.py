@@ -19,7 +19,8 @@ PAGE = "<!doctype html><html><head><title>{t}</title></head><body><h1>{t}</h1></
 
 
 def make_generation(title: str = "Home", sources: dict[str, Path] | None = None) -> Generation:
-    """A generation as serve builds one: pages as bytes, static files as their source paths."""
+    """A generation as serve builds one: pages as bytes, static files as their source paths, read
+    from the folders that hold them (as serve passes the site's folder and the built-in theme's)."""
     files: dict[str, bytes | Path] = {
         "index.html": PAGE.format(t=title).encode(),
         "posts/one/index.html": PAGE.format(t="One").encode(),
@@ -29,7 +30,8 @@ def make_generation(title: str = "Home", sources: dict[str, Path] | None = None)
         "robots.txt": b"User-agent: *\n</body>\n",
         ".nojekyll": b"",
     }
-    return Generation({**files, **(sources or {})})
+    roots = {path.parent for path in (sources or {}).values()}
+    return Generation({**files, **(sources or {})}, roots=roots)
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def start() -> Iterator[Callable[..., DevServer]]:
 
     def run(gen: Generation, base_path: str | None = None, **kwargs: object) -> DevServer:
         if base_path is not None:
-            gen = Generation(gen, base_path)
+            gen = Generation(gen, base_path, gen.roots)
         server = DevServer(gen, port=0, **kwargs)  # type: ignore[arg-type]
         server.start()
         servers.append(server)
