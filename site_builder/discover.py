@@ -1,11 +1,20 @@
-"""Stage 1: walk the site and list Markdown sources and files to copy (SPEC §3)."""
+"""Stage 1: walk the site and list Markdown sources and files to copy (SPEC §3).
+
+Two rules of SECURITY.md are applied here, because this is where a file becomes something to
+publish: a link is followed only as ``fence`` allows (never to ``.git/config`` or out of the
+checkout), and an untrusted section publishes only what ``inert`` allows.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .diagnostics import Diagnostic, error, warning
+from .config import SiteConfig
+from .diagnostics import Diagnostic, error, note, warning
+from .fence import DANGLING, link_refusal, link_target
+from .inert import inert
 from .model import Inventory, SourceFile, StaticFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -24,24 +33,37 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def discover(root: Path, theme_static: tuple[Path, ...]) -> tuple[Inventory, list[Diagnostic]]:
-    """Find content, then static files from the theme chain and ``static/`` (later ones win)."""
+def discover(
+    root: Path, theme_static: Iterable[Path], trusted: Callable[[str], bool] | None = None
+) -> tuple[Inventory, list[Diagnostic]]:
+    """Find content, then static files from the theme chain and ``static/`` (later ones win).
+
+    ``trusted(section)`` says whose files a content folder holds (``SiteConfig.trusted``); without
+    it, the defaults of a site.toml that names no section apply (contributions/ is untrusted).
+    """
+    trusted = trusted or SiteConfig(root).trusted
+    fence = Path(os.path.realpath(root))
     problems: list[Diagnostic] = []
-    content = root / "content"
     sources: list[SourceFile] = []
     statics: dict[str, StaticFile] = {}
     sections: set[str] = set()
-    for rel, path in _walk(content, root, problems):
+    for rel, path in _walk(root / "content", "content", fence, problems):
         section = rel.split("/", 1)[0] if "/" in rel else ""
         if section:
             sections.add(section)
-        if path.suffix.lower() in MARKDOWN_SUFFIXES:  # "Post.MD" is a post, never a raw copy
+        if _is_markdown(rel):  # "Post.MD" is a post, never a raw copy
             sources.append(SourceFile(rel, path, section, path.name == INDEX_NAME))
-        elif _readable(path, root, problems):
+        elif _readable(path, f"content/{rel}", problems) and (
+            trusted(section) or inert(path, rel, section, problems)
+        ):
             statics[rel] = StaticFile(rel, path)  # assets kept beside the posts that use them
     for folder in (*theme_static, root / "static"):
-        for rel, path in _walk(folder, root, problems):
-            if _readable(path, root, problems):
+        label = _rel(folder, root)
+        # The built-in theme lives outside the site: its links may not leave the theme's own folder.
+        inside = Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(root))
+        own = fence if inside else Path(os.path.realpath(folder))
+        for rel, path in _walk(folder, label, own, problems, root=fence):
+            if _readable(path, f"{label}/{rel}", problems):
                 statics[rel] = StaticFile(rel, path)
     inventory = Inventory(
         tuple(sorted(sources, key=lambda s: s.id)),
@@ -51,17 +73,78 @@ def discover(root: Path, theme_static: tuple[Path, ...]) -> tuple[Inventory, lis
     return inventory, problems
 
 
-def _walk(folder: Path, root: Path, problems: list[Diagnostic]) -> list[tuple[str, Path]]:
+def output_problem(out: Path, root: Path, theme_folders: Iterable[Path]) -> Diagnostic | None:
+    """An output folder that overlaps a folder the build reads, or holds the site, is refused.
+
+    Inside ``static/``, ``content/`` or a theme, each build would copy the last output into the next
+    one (and the summary would say nothing changed); holding the site, it would publish or replace
+    it. Folders are compared resolved, so a link (``static -> output``) is caught too.
+    """
+    target = Path(os.path.realpath(out))
+    site = Path(os.path.realpath(root))
+    shown = _rel(Path(os.path.abspath(out)), Path(os.path.abspath(root)))
+    if site.is_relative_to(target):
+        why = "the site folder itself" if site == target else "a folder that holds the site"
+        return _overlap(out, f"the output folder {shown} is {why}, so the build would replace or publish it")
+    for folder in (root / "content", root / "static", *theme_folders):
+        read = Path(os.path.realpath(folder))
+        if target.is_relative_to(read) or read.is_relative_to(target):
+            label = _rel(folder, root)
+            where = "inside" if target.is_relative_to(read) else "around"
+            return _overlap(
+                out,
+                f"the output folder {shown} is {where} {label}/, which the build reads: every build "
+                "would copy the last output into the site again",
+            )
+    return None
+
+
+def _overlap(out: Path, message: str) -> Diagnostic:
+    return error(
+        "output/inside-source",
+        str(out),
+        message,
+        hint="choose an --out outside content/, static/ and themes/ (by default it is output/ in the site)",
+    )
+
+
+def _walk(
+    folder: Path, label: str, fence: Path, problems: list[Diagnostic], root: Path | None = None
+) -> list[tuple[str, Path]]:
     """(path relative to ``folder``, path) of every file below it, a folder's own files before its
-    subfolders', by name; directory links are not followed (so no symlink loops)."""
+    subfolders', by name. ``folder`` may itself be a link (``content -> docs/content``), held to the
+    same rule as a file link, and may not be the site folder ``root`` itself; links to folders below
+    it are not followed (so no symlink loops). A file link's path is its checked target."""
     found: list[tuple[str, Path]] = []
-    if folder.is_dir():
-        _scan(folder, "", root, problems, found)
+    if not os.path.lexists(folder):
+        return found
+    why = link_refusal(folder, fence)
+    real = Path(os.path.realpath(folder))
+    if why is None and real == (root or fence):
+        why = "it is the site folder itself, so site.toml and the output would be published"
+    if why is not None:
+        problems.append(
+            error(
+                "discover/symlink-out",
+                label,
+                f"this folder ({label} -> {link_target(folder)}) is not followed: {why}",
+                hint=f"make {label}/ a real folder inside the site, or point the link at one",
+            )
+        )
+        return found
+    if real.is_dir():
+        # Walk where the link leads (resolved once, now), not the link, so it cannot be re-pointed.
+        _scan(real if os.path.islink(folder) else folder, "", label, fence, problems, found)
     return found
 
 
 def _scan(
-    here: Path, prefix: str, root: Path, problems: list[Diagnostic], found: list[tuple[str, Path]]
+    here: Path,
+    prefix: str,
+    label: str,
+    fence: Path,
+    problems: list[Diagnostic],
+    found: list[tuple[str, Path]],
 ) -> None:
     # scandir's entries know their type without a stat per file: 10,000 posts are listed in 60 ms.
     try:
@@ -73,46 +156,75 @@ def _scan(
     for entry in entries:
         name = entry.name
         if is_ignored(name):
+            if label == "content" and _skipped_by_name(name, entry):
+                problems.append(_skipped(f"{label}/{prefix}{name}", _is_dir(entry)))
             continue
         path = here / name
         if _is_dir(entry):
             if entry.is_symlink():
-                problems.append(
-                    warning(
-                        "discover/symlink-dir",
-                        _rel(path, root),
-                        "a linked folder is not followed",
-                        hint="copy the folder into the site instead of linking it",
-                    )
-                )
+                problems.append(_folder_link(path, f"{label}/{prefix}{name}"))
             else:
                 folders.append((f"{prefix}{name}/", path))
             continue
         if entry.is_symlink():
-            if not path.exists():  # dangling, or a loop (a -> b -> a)
-                problems.append(
-                    warning(
-                        "discover/symlink-broken",
-                        _rel(path, root),
-                        "this link points to nothing (or to itself) and was skipped",
-                        hint="fix or remove the link",
-                    )
-                )
+            why = link_refusal(path, fence)
+            if why is not None:
+                problems.append(_file_link(path, f"{label}/{prefix}{name}", why))
                 continue
-            if not _inside(path, root):
-                problems.append(
-                    error(
-                        "discover/symlink-out",
-                        _rel(path, root),
-                        "this link points outside the site folder",
-                        hint="copy the file into the site instead of linking it",
-                    )
-                )
-                continue
+            if not _is_markdown(name):  # a post keeps its own name: parse takes the slug from it
+                path = Path(os.path.realpath(path))  # what is copied is the target checked now
         if entry.is_file():
             found.append((prefix + name, path))
     for sub_prefix, sub in folders:
-        _scan(sub, sub_prefix, root, problems, found)
+        _scan(sub, sub_prefix, label, fence, problems, found)
+
+
+def _skipped_by_name(name: str, entry: os.DirEntry[str]) -> bool:
+    """A Markdown file or a folder that looks like content but is left out for its name (``_notes.md``,
+    Jekyll's ``_drafts/``); hidden files and editor droppings are not worth a word."""
+    if name.startswith("_"):
+        return _is_dir(entry) or _is_markdown(name)
+    return name.startswith(".") and _is_markdown(name) and not name.startswith(".#")
+
+
+def _skipped(shown: str, folder: bool) -> Diagnostic:
+    what = "folder" if folder else "file"
+    return note(
+        "content/skipped",
+        shown,
+        f"this {what} is skipped: names starting with '_' or '.' are not published",
+        hint=f"rename the {what} if it should be published",
+    )
+
+
+def _folder_link(path: Path, shown: str) -> Diagnostic:
+    return warning(
+        "discover/symlink-dir",
+        shown,
+        f"a linked folder is not followed (it points to {link_target(path)})",
+        hint="copy the folder into the site instead of linking it",
+    )
+
+
+def _file_link(path: Path, shown: str, why: str) -> Diagnostic:
+    if why == DANGLING:  # nothing to publish, nothing leaked: a warning
+        return warning(
+            "discover/symlink-broken",
+            shown,
+            f"this link points to nothing (or to itself) and was skipped ({link_target(path)})",
+            hint="fix or remove the link",
+        )
+    return error(
+        "discover/symlink-out",
+        shown,
+        f"this link ({shown} -> {link_target(path)}) is not followed: {why}",
+        hint="copy the file into the site instead of linking it, or remove the link",
+    )
+
+
+def _is_markdown(name: str) -> bool:
+    """By the name the file is published under: a link's own name, not its target's."""
+    return os.path.splitext(name)[1].lower() in MARKDOWN_SUFFIXES
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -122,7 +234,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _readable(path: Path, root: Path, problems: list[Diagnostic]) -> bool:
+def _readable(path: Path, shown: str, problems: list[Diagnostic]) -> bool:
     """A file to copy must be readable, or the site would go out without it (Markdown files are
     read, and reported, by parse)."""
     if os.access(path, os.R_OK):
@@ -130,19 +242,12 @@ def _readable(path: Path, root: Path, problems: list[Diagnostic]) -> bool:
     problems.append(
         error(
             "discover/unreadable",
-            _rel(path, root),
+            shown,
             "this file cannot be read, so it cannot be copied into the site",
             hint="check the file's permissions",
         )
     )
     return False
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -22,6 +23,7 @@ import yaml
 
 from . import kinds
 from .diagnostics import Diagnostic, error
+from .fence import link_refusal
 from .frontmatter import split
 from .urls import normalise, permalink, slugify
 
@@ -78,6 +80,8 @@ class ImportReport:
 class _Work:
     """What an import has done so far; frozen into the report at the end."""
 
+    src: Path  # the old site, as given
+    fence: Path  # the same, resolved: no file is read from outside it (SECURITY.md)
     posts: int = 0
     drafts: int = 0
     statics: int = 0
@@ -92,12 +96,13 @@ def import_site(kind: str, src: Path, dest: Path, section: str | None = None) ->
     refused = _refuse(src, dest)
     if refused:
         return ImportReport(kind, (), problems=(refused,))
-    work = _Work()
+    work = _Work(src, Path(os.path.realpath(src)))
     settings = _jekyll_config(src, work) if kind == "jekyll" else _hugo_config(src, work)
     tz = _timezone(settings.get("timezone", "UTC"), work)
     sections = _jekyll_posts(src, dest, name, settings, tz, work) if kind == "jekyll" else {}
     if kind == "hugo":
         sections = _hugo_content(src, dest, section, settings, tz, work)
+    dest.mkdir(parents=True, exist_ok=True)  # also when no post was imported: settings still are
     (dest / "site.toml").write_text(_site_toml(settings, sections), encoding="utf-8")
     static = src / ("static" if kind == "hugo" else "")
     work.statics = _copy_statics(static, dest / "static", kind, work)
@@ -133,7 +138,7 @@ def _refuse(src: Path, dest: Path) -> Diagnostic | None:
 
 def _jekyll_config(src: Path, work: _Work) -> dict[str, Any]:
     path = src / "_config.yml"
-    data = _load(path, work) if path.is_file() else {}
+    data = _load(path, work) if path.is_file() and _vetted(path, work) else {}
     url = str(data.get("url") or "").rstrip("/")
     settings: dict[str, Any] = {"permalink": {"posts": _jekyll_pattern(data.get("permalink"))}}
     if url:
@@ -158,10 +163,10 @@ def _hugo_config(src: Path, work: _Work) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in ("hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "hugo.yml", "config.yml"):
         if (src / name).is_file():
-            data = _load(src / name, work)
+            data = _load(src / name, work) if _vetted(src / name, work) else {}
             break
     settings: dict[str, Any] = {"permalink": {}}
-    params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    params: dict[str, Any] = data["params"] if isinstance(data.get("params"), dict) else {}
     mapping = {"title": "title", "base_url": "baseURL", "timezone": "timeZone", "language": "languageCode"}
     for ours, theirs in mapping.items():
         value = data.get(theirs) or data.get(theirs.lower())
@@ -169,8 +174,8 @@ def _hugo_config(src: Path, work: _Work) -> dict[str, Any]:
             settings[ours] = value
     if isinstance(params.get("description"), str):
         settings["description"] = params["description"]
-    links = data.get("permalinks") if isinstance(data.get("permalinks"), dict) else {}
-    links = links.get("page", links) if isinstance(links.get("page"), dict) else links
+    links: dict[str, Any] = data["permalinks"] if isinstance(data.get("permalinks"), dict) else {}
+    links = links["page"] if isinstance(links.get("page"), dict) else links
     settings["permalink"] = {k: v for k, v in links.items() if isinstance(v, str)}
     used = {"title", "baseURL", "baseurl", "timeZone", "timezone", "languageCode", "languagecode"}
     used |= {"permalinks", "params", "theme", "markup"}
@@ -239,7 +244,7 @@ def _jekyll_posts(
     pattern = our_pattern(theirs, "_config.yml", work)
     folder = dest / "content" / name
     for sub, draft in (("_posts", False), ("_drafts", True)):
-        for path in sorted(p for p in (src / sub).rglob("*") if p.suffix.lower() in MARKDOWN):
+        for path in (p for p in _files(src / sub, work) if p.suffix.lower() in MARKDOWN):
             rel = path.relative_to(src / sub)
             old = None if draft else _jekyll_url(theirs, path, rel, tz)
             ours = pattern or f"/{name}/:slug/"
@@ -304,7 +309,8 @@ def _hugo_content(
     src: Path, dest: Path, section: str | None, settings: dict[str, Any], tz: dt.tzinfo, work: _Work
 ) -> dict[str, str]:
     content = src / "content"
-    folders = sorted(p for p in content.iterdir() if p.is_dir()) if content.is_dir() else []
+    readable = _folder(content, work)
+    folders = sorted(p for p in content.iterdir() if p.is_dir() and _vetted(p, work)) if readable else []
     main = max(folders, key=lambda p: sum(1 for _ in p.rglob("*.md")), default=None)
     sections: dict[str, str] = {}
     for folder in folders:
@@ -312,7 +318,7 @@ def _hugo_content(
         theirs = settings["permalink"].get(folder.name, "")
         pattern = our_pattern(theirs, "hugo config", work) if theirs else None
         sections[name] = pattern or ""
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in _files(folder, work):
             rel = path.relative_to(folder)
             target = dest / "content" / name / rel
             if path.suffix.lower() not in MARKDOWN:
@@ -323,7 +329,7 @@ def _hugo_content(
             ours = pattern or f"/{name}/:slug/"
             label = f"content/{folder.name}/{rel.as_posix()}"
             _copy_post(path, target, label, old, ours, name, tz, False, work)
-    for page in sorted(content.glob("*.md")) if content.is_dir() else []:
+    for page in sorted(p for p in content.glob("*.md") if _vetted(p, work)) if readable else []:
         target = dest / "content" / page.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(page, target)
@@ -435,12 +441,14 @@ def _with_front_matter(
 
 
 def _copy_statics(folder: Path, target: Path, kind: str, work: _Work) -> int:
-    """Hugo's static/; for Jekyll, every file outside ``_`` folders that is not a page or a post."""
-    if not folder.is_dir():
-        return 0
+    """Hugo's static/; for Jekyll, every file outside ``_`` folders that is not a page or a post.
+    A new site made inside the old one (``import jekyll . new``) is not copied into itself."""
     count = 0
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    made = Path(os.path.realpath(target.parent))
+    for path in _files(folder, work):
         rel = path.relative_to(folder)
+        if Path(os.path.realpath(path)).is_relative_to(made):
+            continue
         if kind == "jekyll" and (
             any(part.startswith(("_", ".")) or part in _SKIPPED for part in rel.parts)
             or path.suffix.lower() in (*MARKDOWN, ".html", ".yml", ".yaml")
@@ -450,3 +458,43 @@ def _copy_statics(folder: Path, target: Path, kind: str, work: _Work) -> int:
         shutil.copy2(path, target / rel)
         count += 1
     return count
+
+
+# --- links in the old site ---------------------------------------------------------------------
+
+
+def _files(folder: Path, work: _Work) -> list[Path]:
+    """Every file below ``folder`` that may be read, sorted; links to folders below it are not
+    entered (pathlib's rglob), and file links are held to ``_vetted``."""
+    if not _folder(folder, work):
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and _vetted(p, work))
+
+
+def _folder(folder: Path, work: _Work) -> bool:
+    """A folder of the old site to read: one that is there and, if it is a link, ``_vetted``."""
+    return folder.is_dir() and _vetted(folder, work)
+
+
+def _vetted(path: Path, work: _Work) -> bool:
+    """Whether a file or folder of the old site may be read. One reached through no link is; one
+    reached through a link only when its target is inside the old site and not in ``.git`` or
+    another hidden folder, so an import never copies ``.git/config`` or a file from elsewhere."""
+    rel = path.relative_to(work.src)
+    if Path(os.path.realpath(path)) == work.fence / rel:
+        return True  # no link on the way
+    why = link_refusal(path, work.fence)
+    if why is None:
+        return True
+    shown = rel.as_posix()
+    target = os.readlink(path) if path.is_symlink() else os.path.realpath(path)
+    work.problems.append(
+        error(
+            "import/symlink-out",
+            shown,
+            f"this link ({shown} -> {target}) was not imported: {why}",
+            hint="copy the file into the old site instead of linking it, or remove the link, "
+            "then import again into a new folder",
+        )
+    )
+    return False

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, error
+from .fence import link_refusal
 
 FALLBACK_NAME = "site-builder"
 FALLBACK_EMAIL = "site-builder@localhost"
@@ -33,11 +34,11 @@ class Published:
 
 
 class _GitFailed(Exception):
-    """Private: carries a Diagnostic out of a helper; ``publish`` turns it back into a value."""
+    """Private: carries Diagnostics out of a helper; ``publish`` turns them back into values."""
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    def __init__(self, diagnostic: Diagnostic, *more: Diagnostic) -> None:
         super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
+        self.diagnostics = [diagnostic, *more]
 
 
 def publish(
@@ -53,7 +54,7 @@ def publish(
     try:
         return _publish(repo, folder, branch, remote, skip, now or dt.datetime.now(dt.UTC)), []
     except _GitFailed as exc:
-        return None, [exc.diagnostic]
+        return None, exc.diagnostics
 
 
 def preflight(repo: Path, branch: str = "gh-pages") -> list[Diagnostic]:
@@ -61,7 +62,7 @@ def preflight(repo: Path, branch: str = "gh-pages") -> list[Diagnostic]:
     try:
         _Git(repo).preflight(f"refs/heads/{branch}")
     except _GitFailed as exc:
-        return [exc.diagnostic]
+        return exc.diagnostics
     return []
 
 
@@ -73,7 +74,7 @@ def _publish(
     git.preflight(ref)
     local = git.commit_of(ref)
     parent = git.newest(local, git.remote_tip(remote, ref) if remote else None)
-    tree = git.write_tree(folder, skip)
+    tree = git.write_tree(folder, skip, Path(os.path.realpath(repo)))
     if parent and git.run("rev-parse", f"{parent}^{{tree}}").stdout.strip() == tree:
         commit, changed = parent, False
     else:
@@ -202,9 +203,9 @@ class _Git:
         behind = self.run("merge-base", "--is-ancestor", local, remote, check=False)
         return remote if behind.returncode == 0 else local
 
-    def write_tree(self, folder: Path, skip: Collection[str]) -> str:
+    def write_tree(self, folder: Path, skip: Collection[str], fence: Path) -> str:
         """Blobs for every file, staged in a throwaway index, so the real index is never touched."""
-        files = _files(folder, skip)
+        files = _files(folder, skip, fence)
         blobs = self.run("hash-object", "-w", "--no-filters", "--stdin-paths", stdin=_lines(files)).stdout
         entries = "".join(
             f"{mode} {sha}\t{rel}\0" for (rel, mode, _), sha in zip(files, blobs.split(), strict=True)
@@ -242,10 +243,18 @@ class _Git:
             )
 
 
-def _files(folder: Path, skip: Collection[str]) -> list[tuple[str, str, Path]]:
-    """(relative POSIX path, git mode, absolute path) for every file, in a stable order."""
+def _files(folder: Path, skip: Collection[str], fence: Path) -> list[tuple[str, str, Path]]:
+    """(relative POSIX path, git mode, path to read) for every file, in a stable order.
+
+    A build never writes links, so a link here was put there by something else: it is published
+    only when its target is a file inside the site (``fence``) and not in ``.git`` or another
+    hidden folder (SECURITY.md); any other link stops the deploy. Links to folders are not entered.
+    """
     if not folder.is_dir():
         raise _GitFailed(error("deploy/no-output", str(folder), f"{folder} is not a folder"))
+    if os.path.islink(folder) and (problem := _refused(folder, folder.name, fence)):
+        raise _GitFailed(problem)
+    refused: list[Diagnostic | None] = []
     found: list[tuple[str, str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
@@ -259,9 +268,27 @@ def _files(folder: Path, skip: Collection[str]) -> list[tuple[str, str, Path]]:
                 raise _GitFailed(
                     error("deploy/file-name", rel, "a file name contains a line break", hint="rename it")
                 )
+            if path.is_symlink():
+                refused.append(_refused(path, rel, fence))
+                path = Path(os.path.realpath(path))  # hash the target checked now, not the link again
             executable = path.stat().st_mode & stat.S_IXUSR
             found.append((rel, "100755" if executable else "100644", path))
+    if problems := [p for p in refused if p is not None]:
+        raise _GitFailed(*problems)
     return sorted(found)
+
+
+def _refused(link: Path, rel: str, fence: Path) -> Diagnostic | None:
+    why = link_refusal(link, fence)
+    if why is None:
+        return None
+    return error(
+        "deploy/symlink-out",
+        rel,
+        f"the output holds a link ({rel} -> {os.readlink(link)}) that is not published: {why}; "
+        "nothing was deployed",
+        hint="remove the link from the output folder (a build never makes one) and deploy again",
+    )
 
 
 def _lines(files: list[tuple[str, str, Path]]) -> str:

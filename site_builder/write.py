@@ -20,6 +20,7 @@ from .diagnostics import Diagnostic, error
 from .model import Output
 
 MARKER = ".site-builder-output"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links need privileges to make
 
 
 class OutputError(Exception):
@@ -164,7 +165,9 @@ class Staging:
     def copy(self, rel: str, source: Path, key: str = "") -> None:
         target = self._target(rel)
         # Opened first: a missing or unreadable source is not the output's fault, and stays an OSError.
-        with open(source, "rb") as src, _writing(self.out, rel), open(target, "wb") as dst:
+        # Discovery hands over checked real paths: a link found here was swapped in since (SECURITY.md).
+        src = os.fdopen(os.open(source, os.O_RDONLY | _NOFOLLOW), "rb")
+        with src, _writing(self.out, rel), open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
         self.manifest[rel] = key
 

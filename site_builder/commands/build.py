@@ -6,13 +6,22 @@ from pathlib import Path
 
 from ..config import load_config
 from ..diagnostics import Diagnostics
+from ..discover import output_problem
 from ..model import BuildOptions
 from ..pipeline import run as run_pipeline
 from ..report import Reporter, plural, unique
+from ..theme import load_theme
 
 
 def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
     config = load_config(root, opts.base_url)
+    theme = load_theme(config)
+    out = opts.out or root / "output"
+    # Before anything is read or written: an --out inside static/ would be read back into the site.
+    if problem := output_problem(out, root, (*theme.template_dirs, *theme.static_dirs)):
+        reporter.diagnostics([problem])
+        reporter.line("Build failed (1 error); the previous output was left as it was.")
+        return 1
     result = run_pipeline(config, opts, progress=reporter.progress)
     diags = Diagnostics(unique(result.diagnostics.sorted()))
     reporter.diagnostics(diags)

@@ -5,16 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import load_config
+from ..discover import output_problem
 from ..model import BuildOptions
 from ..pipeline import run as run_pipeline
 from ..publish import preflight, publish
 from ..report import Reporter, plural
+from ..theme import load_theme
 from ..write import MARKER
 
 
 def run(root: Path, remote: str | None, branch: str, base_url: str | None, reporter: Reporter) -> int:
     config = load_config(root, base_url)
-    if problems := preflight(root, branch):  # before the build: no git, no deploy
+    theme = load_theme(config)
+    out = root / "output"
+    # Before the build: no git, no deploy; an output/ that static/ links to would be read back in.
+    problems = preflight(root, branch)
+    if not problems and (problem := output_problem(out, root, (*theme.template_dirs, *theme.static_dirs))):
+        problems = [problem]
+    if problems:
         reporter.diagnostics(problems)
         return 1
     opts = BuildOptions(base_url=base_url)
@@ -24,7 +32,6 @@ def run(root: Path, remote: str | None, branch: str, base_url: str | None, repor
         errors = plural(len(result.diagnostics.errors), "error")
         reporter.line(f"Build failed ({errors}); nothing was deployed.")
         return 1
-    out = opts.out or root / "output"
     # The marker is write.py's bookkeeping for safe swaps, not part of the published site.
     published, problems = publish(root, out, branch, remote, skip={MARKER})
     reporter.diagnostics(problems)
