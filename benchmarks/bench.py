@@ -4,7 +4,7 @@
     python benchmarks/bench.py [--posts 1000 10000] [--runs 3] [--peers] [--eleventy NODE_MODULES]
                                [--peer-runs N] [--corpus-script PATH] [--work DIR]
 
-For each corpus size it generates the deterministic corpus (../shared/bench/make_corpus.py) and
+For each corpus size it generates the deterministic corpus (benchmarks/make_corpus.py) and
 measures, as medians over --runs:
   cold        no output and no cache
   no-change   the same build again
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
+CORPUS_SCRIPT = REPO / "benchmarks" / "make_corpus.py"
 # Reading /proc/PID/smaps_rollup walks the process's page tables under its memory lock and stalls
 # its allocations: sampled every 20 ms, a 10,000-post build of ours took 1-3 s longer.
 SAMPLE_SECONDS = 0.2

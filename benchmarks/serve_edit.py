@@ -4,7 +4,7 @@
     python benchmarks/serve_edit.py [--posts 1000] [--edits 10] [--gap 1.0] [--after-search]
                                     [--corpus-script PATH]
 
-Generates the deterministic corpus (../shared/bench/make_corpus.py, canonical flavour), starts
+Generates the deterministic corpus (benchmarks/make_corpus.py, canonical flavour), starts
 ``serve`` on it in this process (127.0.0.1, a free port), connects one SSE client to
 ``/_sb/events`` and edits one post ``--edits`` times. For each edit it measures
   edit-to-reload   the file write until the client receives the ``reload`` event
@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
+CORPUS_SCRIPT = REPO / "benchmarks" / "make_corpus.py"
 sys.path.insert(0, str(REPO))
 
 from site_builder.commands import serve  # noqa: E402

@@ -4,8 +4,8 @@
 
 Builds the repository's sample site into a temporary folder, serves it on 127.0.0.1 at a free
 port, and saves the home page, a weeknote and a case study at 375 px and 1280 px wide as PNGs.
-Needs Playwright and a Chromium (``CHROMIUM_PATH``, else ``chromium`` on PATH; see
-shared/TOOLING.md §1: never ``playwright install``).
+Needs Playwright and a Chromium (``CHROMIUM_PATH``, else ``chromium`` on PATH, as ``.ci/run``
+installs it; never ``playwright install``, which downloads a browser of its own).
 """
 
 from __future__ import annotations

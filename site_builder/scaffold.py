@@ -1,12 +1,19 @@
-"""A new site from the files in ``scaffold_files/`` (SPEC §6 ``init``): config, sample posts, workflow.
+"""A new site from the files in ``scaffold_files/`` (SPEC §6 ``init``): config, sample posts, workflow,
+and the git repository it lives in.
 
 The files are real files in the package (shipped in the wheel), read with importlib.resources, so
-they can be edited and linted as they are. ``__TODAY__`` in them becomes today's date.
+they can be edited and linted as they are. ``__TODAY__`` in them becomes today's date and
+``__TIMEZONE__`` the site's time zone; the workflow is filled in by ``workflow.render``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import os
+import subprocess
+import zoneinfo
+from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -15,15 +22,17 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .kinds import fields_of
 from .urls import slugify
+from .workflow import WORKFLOW, render
 
 TODAY = "__TODAY__"
-WORKFLOW = ".github/workflows/pages.yml"
+TIMEZONE = "__TIMEZONE__"
+BRANCH = "main"  # GitHub's default for new repositories, so the first push makes it the default branch
 # Package data cannot be called .gitignore (tools read it as an ignore file), so it is renamed.
 _RENAMES = {"gitignore": ".gitignore"}
 
 
 def template_files(github_pages: bool) -> dict[str, str]:
-    """Site-relative POSIX path -> text, before ``__TODAY__`` is filled in."""
+    """Site-relative POSIX path -> text, before the placeholders are filled in."""
     root = files(__package__) / "scaffold_files"
     found: dict[str, str] = {}
     _walk(root / "site", "", found)
@@ -41,17 +50,37 @@ def _walk(folder: Traversable, prefix: str, found: dict[str, str]) -> None:
             found[rel] = entry.read_text(encoding="utf-8")
 
 
-def init_site(target: Path, github_pages: bool, today: dt.date | None = None) -> list[Diagnostic]:
+def new_site_files(
+    github_pages: bool, timezone: str, tool_source: str, today: dt.date | None = None
+) -> dict[str, str]:
+    """Site-relative path -> the text ``init`` writes. The sample weeknote is dated today in the
+    site's time zone, so it is never "in the future" there."""
+    zone = zoneinfo.ZoneInfo(timezone)
+    day = today or dt.datetime.now(zone).date()
+    filled = {
+        rel: text.replace(TODAY, day.isoformat()).replace(TIMEZONE, timezone)
+        for rel, text in template_files(github_pages).items()
+    }
+    if github_pages:
+        filled[WORKFLOW] = render(tool_source, timezone, day.year)
+    return filled
+
+
+def init_site(
+    target: Path,
+    github_pages: bool,
+    timezone: str,
+    tool_source: str,
+    today: dt.date | None = None,
+) -> list[Diagnostic]:
     """Write a new site into ``target`` (missing or empty); nothing is written when it is refused."""
     if problem := _refuse(target):
         return [problem]
-    # The sample is dated today in UTC, the generated site's timezone, so it is never "in the future".
-    date = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     try:
-        for rel, text in sorted(template_files(github_pages).items()):
+        for rel, text in sorted(new_site_files(github_pages, timezone, tool_source, today).items()):
             path = target / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text.replace(TODAY, date), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
     except OSError as exc:
         return [
             error(
@@ -80,6 +109,66 @@ def _refuse(target: Path) -> Diagnostic | None:
             hint="choose a new or empty folder, e.g. 'site-builder init my-site'",
         )
     return None
+
+
+# --- the git repository: ``init`` makes it on ``main``, so a first push deploys -----------------
+
+
+class Git(enum.Enum):
+    MADE = "made"  # a new repository on BRANCH
+    INSIDE = "inside"  # the site is inside an existing work tree: no repository in a repository
+    MISSING = "missing"  # git is not installed
+    FAILED = "failed"  # git said no; ``detail`` has its words
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    outcome: Git
+    detail: str = ""  # the enclosing work tree, or git's error
+
+
+# Variables that point git at another repository (set inside git hooks, for instance).
+_REPOSITORY_VARIABLES = frozenset(
+    {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_PREFIX"}
+)
+
+
+def make_repository(target: Path) -> Repository:
+    """``git init`` on ``main`` in ``target``, whatever the machine's ``init.defaultBranch`` says:
+    the workflow deploys the default branch, and GitHub takes the first branch pushed as that.
+    Git older than 2.28 has no ``-b``, so HEAD is pointed at ``main`` by hand there."""
+    env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", *args],
+            cwd=target,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=60,
+            check=False,
+        )
+
+    try:
+        inside = git("rev-parse", "--show-toplevel")
+        if inside.returncode == 0:
+            return Repository(Git.INSIDE, inside.stdout.strip())
+        made = git("init", "-q", "-b", BRANCH)
+        if made.returncode != 0:  # old git: "unknown switch `b'"
+            made = git("init", "-q")
+            if made.returncode == 0:
+                made = git("symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
+    except FileNotFoundError:
+        return Repository(Git.MISSING)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Repository(Git.FAILED, str(exc))
+    if made.returncode != 0:
+        words = (made.stderr or made.stdout).strip().splitlines()
+        return Repository(Git.FAILED, words[-1] if words else f"exit code {made.returncode}")
+    return Repository(Git.MADE)
 
 
 # --- ``site-builder new``: one ready-to-edit file of a kind, generated from its schema (kinds.py).
@@ -148,7 +237,14 @@ def front_matter(kind: str, title: str, author: str, team: str, today: dt.date) 
     return "\n".join(lines) + "\n"
 
 
-_EMPTY = {"str": '""', "list": "[]", "date": "YYYY-MM-DD", "bool": "false", "contributor": '{name: ""}'}
+_EMPTY = {
+    "str": '""',
+    "list": "[]",
+    "paths": "[]",
+    "date": "YYYY-MM-DD",
+    "bool": "false",
+    "contributor": '{name: ""}',
+}
 
 
 def _yaml(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Headless Chromium for browser tests (see ../shared/TOOLING.md §1).
+"""Headless Chromium for browser tests (README, "Set up"; `.ci/run` installs it).
 
 Tests here take the ``browser`` fixture. Without Chromium they skip on a developer machine, and
 fail under ``CI=true``: CI must never pass by skipping them.

@@ -26,7 +26,7 @@ from site_builder.markdown_fast import make_fast_markdown, render_fast
 from site_builder.parse import Renderers, parse_file
 
 REPO = Path(__file__).resolve().parents[2]
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = REPO / "tests" / "corpora"
 PY = make_markdown(trusted=True)
 FAST = make_fast_markdown()
 if FAST is None:  # markdown-it-pyrs has wheels for CPython 3.11 and 3.12; CI runs one of those
@@ -66,7 +66,7 @@ def test_every_corpus_renders_the_same_on_both_paths(folder: Path) -> None:
 
 def test_the_benchmark_corpus_takes_the_fast_path(tmp_path: Path) -> None:
     """Weeknotes as the benchmark writes them (tables, footnotes, task lists, code): nearly all fast."""
-    script = REPO.parent / "shared" / "bench" / "make_corpus.py"
+    script = REPO / "benchmarks" / "make_corpus.py"
     subprocess.run(
         [sys.executable, str(script), "--posts", "300", "--out", str(tmp_path / "c")],
         check=True,
@@ -118,7 +118,11 @@ def test_the_fast_path_does_what_the_hooks_do() -> None:
     assert 'src="sb:/weeknotes/chart.png"' in fast.html and 'href="sb:/about/"' in fast.html
     assert '<div class="highlight"><pre><code class="language-python">' in fast.html
     assert 'checked="checked" disabled="disabled" type="checkbox">' in fast.html
-    assert [link.line for link in fast.links] == [7]
+    assert [(link.target, link.line) for link in fast.links] == [
+        ("weeknotes/next.md", 7),
+        ("/weeknotes/chart.png", 7),
+        ("/about/", 7),
+    ]
     assert fast == render_markdown(PY, text, "weeknotes/a.md", 5)
 
 
