@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,6 +17,7 @@ from . import __version__
 from .config import KIND_NAMES, ConfigError
 from .model import BuildOptions
 from .report import Reporter
+from .workflow import timezone_problem, tool_source_problem
 from .write import OutputError
 
 
@@ -29,6 +30,22 @@ def _jobs(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 (every core) or more, not {value}")
     return value
+
+
+def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    """An argparse type from a ``*_problem`` function: its answer becomes a usage error (exit 2)."""
+
+    def check(text: str) -> str:
+        if found := problem(text):
+            raise argparse.ArgumentTypeError(found)
+        return text
+
+    return check
+
+
+_TOOL_SOURCE = (
+    "what the workflow installs: NAME==VERSION, a git URL at a tag, or a wheel URL (default: this version)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,9 +83,17 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="github prints workflow annotations for pull requests",
     )
-    init = commands.add_parser("init", help="create a new site")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
+    check.add_argument("--future", action="store_true", help="check future posts as if they were due")
+    init = commands.add_parser("init", help="create a new site in its own git repository")
     init.add_argument("dir", type=Path, help="the folder to create")
     init.add_argument("--github-pages", action="store_true", help="add a GitHub Pages workflow")
+    init.add_argument("--timezone", default="UTC", type=_checked(timezone_problem), help="default: UTC")
+    init.add_argument("--tool-source", type=_checked(tool_source_problem), help=_TOOL_SOURCE)
+    upgrade = commands.add_parser("upgrade", help="pin the GitHub Pages workflow to this version")
+    upgrade.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+    upgrade.add_argument("--tool-source", type=_checked(tool_source_problem), help=_TOOL_SOURCE)
     deploy = commands.add_parser("deploy", help="build and commit the output to a gh-pages branch")
     deploy.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
     deploy.add_argument("--remote", help="push the branch to this remote after committing")
@@ -127,7 +152,7 @@ def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
     if args.command == "init":
         from .commands import init
 
-        return init.run(args.dir.absolute(), args.github_pages, reporter)
+        return init.run(args.dir.absolute(), args.github_pages, reporter, args.timezone, args.tool_source)
     if args.command == "import":
         from .commands import import_site
 
@@ -137,10 +162,15 @@ def _dispatch(args: argparse.Namespace, reporter: Reporter) -> int:
         from .commands import new
 
         return new.run(root, args.kind, args.title, args.author, args.team, reporter)
+    if args.command == "upgrade":
+        from .commands import upgrade
+
+        return upgrade.run(root, args.tool_source, reporter)
     if args.command == "check":
         from .commands import check
 
-        return check.run(root, args.format, reporter)
+        opts = BuildOptions(drafts=args.drafts, future=args.future, strict=args.strict)
+        return check.run(root, args.format, reporter, opts)
     if args.command == "serve":
         from .commands import serve
 

@@ -9,6 +9,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .links import resolve_links
 from .model import BuildOptions, Document, LeftOut, Section, Site, Term
+from .rules import is_future
 from .taxonomies import build_terms
 from .urls import file_key, normalise
 from .weeknotes import doc_streams, streams
@@ -80,15 +81,6 @@ def related(
         a: tuple(sorted(others, key=lambda b: (-others[b], rank.get(b, 0)))[:limit])
         for a, others in score.items()
     }
-
-
-def is_future(doc: Document, now: dt.datetime) -> bool:
-    """A date-only post is never in the future on its own day in the site time zone (SPEC §3)."""
-    if doc.date is None:
-        return False
-    if doc.date_only:
-        return doc.date.date() > now.date()
-    return doc.date > now
 
 
 def _newest_first(doc: Document) -> tuple[float, str]:

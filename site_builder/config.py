@@ -100,6 +100,7 @@ class SiteConfig:
     def parse_fingerprint(self) -> str:
         """What parsing reads from the config; base_url is left out so --base-url keeps caches."""
         parts = [self.timezone, repr(sorted(self.sections.items())), repr(sorted(self.challenges))]
+        parts += [repr(sorted(self.teams)), repr(sorted((s, p.name) for s, p in self.authors.items()))]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

@@ -8,8 +8,12 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """An error stops the build; a warning is a likely mistake (an error under ``--strict``); a
+    note says what the build did on purpose (a draft left out), and never fails anything."""
+
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,10 @@ def error(code: str, path: str, message: str, line: int | None = None, hint: str
 
 def warning(code: str, path: str, message: str, line: int | None = None, hint: str = "") -> Diagnostic:
     return Diagnostic(Severity.WARNING, code, path, message, line, hint)
+
+
+def note(code: str, path: str, message: str, line: int | None = None, hint: str = "") -> Diagnostic:
+    return Diagnostic(Severity.NOTE, code, path, message, line, hint)
 
 
 @dataclass(slots=True)
@@ -61,12 +69,14 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.NOTE]
+
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def sorted(self) -> list[Diagnostic]:
-        """Errors first, then by file and line, so output is stable between runs."""
-        return sorted(
-            self.items,
-            key=lambda d: (d.severity is not Severity.ERROR, d.path, d.line or 0, d.code),
-        )
+        """Errors first, then warnings, then notes, each by file and line: stable between runs."""
+        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+        return sorted(self.items, key=lambda d: (rank[d.severity], d.path, d.line or 0, d.code))

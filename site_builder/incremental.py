@@ -19,7 +19,7 @@ import jinja2
 from .cache import RouteKeys, digest_pair
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity
-from .links import resolve_links
+from .links import check_site_links, resolve_links
 from .model import BuildOptions, Document, Inventory, Output, Route, Site
 from .parse import Renderers, parse_file
 from .render import SiteView, render_routes
@@ -109,6 +109,8 @@ def rebuild(
         problems += found
     ids = [s.id for s in edited if s is not None]
     resolved, link_problems = resolve_links(docs, config.base_path, frozenset(), only=ids)
+    paths = [*(r.path for r in last.routes), *(s.rel for s in last.inventory.statics)]
+    link_problems += check_site_links(resolved, paths, only=ids)
     site = dataclasses.replace(site, docs=resolved)
     view = SiteView(site, config, last.view.feed_pages)
     keys = last.route_key

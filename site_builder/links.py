@@ -7,11 +7,12 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, warning
 from .markdown import MARKER, USER_CONTENT
 from .model import Document
-from .urls import normalise, with_base
+from .urls import file_key, normalise, with_base
 
 _MARKED = re.compile(r'(href|src)="' + MARKER + r'([^"#]*)(?:#([^"]*))?"')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -35,6 +36,8 @@ def resolve_links(
         doc = docs[doc_id]
         for ref in doc.links:
             path = f"content/{doc_id}"
+            if ref.target.startswith("/"):
+                continue  # a path of the site: ``check_site_links`` knows every output
             if ref.target not in docs:
                 why = "a draft or future post" if ref.target in unpublished else "no such file"
                 problems.append(
@@ -47,15 +50,7 @@ def resolve_links(
                     )
                 )
             elif ref.anchor and _anchor(ref.anchor, ids, docs[ref.target]) is None:
-                problems.append(
-                    warning(
-                        "link/anchor",
-                        path,
-                        f"no heading #{ref.anchor} in {ref.target}",
-                        ref.line,
-                        hint="link to an existing heading id",
-                    )
-                )
+                problems.append(_no_heading(doc_id, ref.anchor, ref.target, ref.line))
 
         def swap(match: re.Match[str], doc: Document = doc) -> str:
             # The marker's text is HTML-escaped already (markdown-it wrote it); a URL that replaces
@@ -66,7 +61,9 @@ def resolve_links(
                 url = html.escape(with_base(base_path, page)) if page else with_base(base_path, target)
             elif target in docs:
                 url = html.escape(with_base(base_path, docs[target].url))
-                anchor = anchor and (_anchor(anchor, ids, docs[target]) or anchor)
+                found = _anchor(anchor, ids, docs[target]) if anchor else None
+                if found and found.startswith(USER_CONTENT) and not anchor.startswith(USER_CONTENT):
+                    anchor = USER_CONTENT + anchor  # the id is the prefixed one of untrusted content
             else:
                 url = posixpath.relpath(target, posixpath.dirname(doc.id) or ".")
             return f'{attr}="{url}{"#" + anchor if anchor else ""}"'
@@ -79,12 +76,73 @@ def resolve_links(
     return resolved, problems
 
 
+def check_site_links(
+    docs: Mapping[str, Document], outputs: Iterable[str], only: Iterable[str] | None = None
+) -> list[Diagnostic]:
+    """A warning for each link or image to a path of the site where nothing is written, and for
+    each same-page or cross-page anchor that names no heading. ``outputs`` are every output path
+    (``a/index.html``, ``css/site.css``); ``only`` limits the check to some documents (serve)."""
+    exists = {file_key(p) for p in outputs}
+    pages = {file_key(d.url): d for d in docs.values()}
+    ids: dict[str, frozenset[str]] = {}
+    problems: list[Diagnostic] = []
+    for doc_id in docs if only is None else only:
+        doc = docs[doc_id]
+        for ref in doc.links:
+            if not ref.target.startswith("/") or ref.target.startswith(_GENERATED):
+                continue
+            key = file_key(normalise(ref.target) if _is_folder(ref.target) else ref.target)
+            if key not in exists:
+                code, what = _BROKEN[ref.kind]
+                problems.append(
+                    warning(
+                        code,
+                        f"content/{doc_id}",
+                        f"{what}: nothing is published at {ref.target}",
+                        ref.line,
+                        hint="fix the path (it starts at the site's root), or add the file under static/",
+                    )
+                )
+            elif ref.anchor and key in pages and _anchor(ref.anchor, ids, pages[key]) is None:
+                problems.append(_no_heading(doc_id, ref.anchor, pages[key].id, ref.line))
+    return problems
+
+
+_BROKEN = {
+    "link": ("link/broken", "broken link"),
+    "image": ("image/broken", "broken image"),
+    "field": ("front-matter/image", "'image' points nowhere"),
+}
+
+
+_GENERATED = ("/pagefind/",)  # written after this check: the search index
+
+
+def _is_folder(path: str) -> bool:
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return path.endswith("/") or "." not in last
+
+
+def _no_heading(doc_id: str, anchor: str, target: str, line: int) -> Diagnostic:
+    where = "this page" if target == doc_id else target
+    return warning(
+        "link/anchor",
+        f"content/{doc_id}",
+        f"no heading #{anchor} in {where}",
+        line,
+        hint="link to an existing heading id",
+    )
+
+
 def _anchor(anchor: str, ids: dict[str, frozenset[str]], target: Document) -> str | None:
     """The id ``anchor`` names in ``target``: itself, or with the prefix untrusted content's ids
     carry (a link to ``contribution.md#method`` reaches ``#user-content-method``)."""
     found = ids.get(target.id)
     if found is None:
         found = ids[target.id] = frozenset(_ID.findall(target.html))
+    anchor = unquote(anchor).split(":~:", 1)[0]  # a text fragment (#:~:text=…) names no heading
+    if not anchor:
+        return anchor
     for candidate in (anchor, USER_CONTENT + anchor):
         if candidate in found:
             return candidate

@@ -108,10 +108,15 @@ def _keep_template_lines(md: MarkdownIt) -> None:
     md.block.ruler.at("attr", guarded)
 
 
+_PUNCTUATION = re.compile(r"[^\w\s-]")
+
+
 @functools.lru_cache(maxsize=4096)  # weeknotes repeat their headings week after week
 def heading_slug(text: str) -> str:
-    """A heading's id before de-duplication: its text slugified (both Markdown paths)."""
-    return slugify(text) or "section"
+    """A heading's id before de-duplication (both Markdown paths). Punctuation is dropped, not made a
+    hyphen, as GitHub and MkDocs do, so the in-page links authors wrote there keep working:
+    "What's next?" is #whats-next and "6.4 Results" is #64-results."""
+    return slugify(_PUNCTUATION.sub("", text)) or "section"
 
 
 def unique_id(base: str, ids: set[str]) -> str:
@@ -165,26 +170,30 @@ def _link_markers(state: StateCore) -> None:
                 continue
             url = str(token.attrGet(attr) or "")
             prefix = env["id_prefix"]
-            if prefix and url.startswith("#") and not url.startswith("#" + prefix):
-                token.attrSet(attr, "#" + prefix + url[1:])  # the id it names was prefixed too
+            kind = "link" if attr == "href" else "image"
+            if url.startswith("#") and len(url) > 1:  # a same-page anchor, checked like any other
+                env["links"].append(LinkRef(env["doc_id"], url[1:], line, kind))
+                if prefix and not url.startswith("#" + prefix):
+                    token.attrSet(attr, "#" + prefix + url[1:])  # the id it names was prefixed too
             elif (marked := marker_for(url, env["doc_id"])) is not None:
                 token.attrSet(attr, marked[0])
-                if marked[1] is not None:
-                    env["links"].append(LinkRef(marked[1], marked[2], line))
+                env["links"].append(LinkRef(marked[1], marked[2], line, kind))
             if token.type == "image":
                 alt = "".join(c.content for c in token.children or ())
                 env["images"].append(ImageRef(url, alt, line))
 
 
-def marker_for(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
-    """(marker, target DocId or None, anchor) for URLs resolved later; None to leave as it is."""
+def marker_for(url: str, doc_id: str) -> tuple[str, str, str] | None:
+    """(marker, target, anchor) for URLs resolved later; None to leave as it is. The target is a
+    DocId for a link to another source file, else the site path the link leads to ("/files/x.pdf"),
+    which is checked once every output is known."""
     if url.startswith(("https://", "http://", "mailto:", "#")):
         return None  # most links in posts, found without urlsplit
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         return None
     if url.startswith("/"):
-        return MARKER + url, None, ""
+        return MARKER + url, unquote(parts.path), parts.fragment
     path = unquote(parts.path)
     if path.endswith((".md", ".markdown")):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(doc_id), path))
@@ -198,7 +207,7 @@ def marker_for(url: str, doc_id: str) -> tuple[str, str | None, str] | None:
             suffix = (f"?{parts.query}" if parts.query else "") + (
                 f"#{parts.fragment}" if parts.fragment else ""
             )
-            return f"{MARKER}/{target}{suffix}", None, ""
+            return f"{MARKER}/{target}{suffix}", f"/{target}", parts.fragment
     return None
 
 

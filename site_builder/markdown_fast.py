@@ -271,7 +271,7 @@ def render_fast(md: Any, text: str, doc_id: str, first_line: int) -> Rendered | 
         toc, html = _heading_ids(scan.headings, html)
         if scan.fences:
             html = _fences(scan.fences, html)
-        if any(marker_for(url, doc_id) for url, _ in scan.links):
+        if any(url.startswith("#") or marker_for(url, doc_id) for url, _ in scan.links):
             html = _markers(scan, html, doc_id, links)
         first = _first_paragraph(html, scan.first_paragraph_ok)
     except (_Refused, StopIteration):
@@ -324,11 +324,13 @@ def _markers(scan: _Scan, html: str, doc_id: str, refs: list[LinkRef]) -> str:
         if match.group(3):
             return match.group(0)  # a footnote's reference or way back: no link node of the tree
         url, start = next(urls)
+        kind = "image" if match.group(1).startswith("<img") else "link"
+        if url.startswith("#") and len(url) > 1:  # a same-page anchor, as markdown.py records it
+            refs.append(LinkRef(doc_id, url[1:], scan.line(start), kind))
         marked = marker_for(url, doc_id)
         if marked is None:
             return match.group(0)
-        if marked[1] is not None:
-            refs.append(LinkRef(marked[1], marked[2], scan.line(start)))
+        refs.append(LinkRef(marked[1], marked[2], scan.line(start), kind))
         return f'{match.group(1)}{escapeHtml(marked[0])}"'
 
     html = _URL.sub(one, html)

@@ -53,11 +53,13 @@ class Heading:
 
 @dataclass(frozen=True)
 class LinkRef:
-    """A link in a body to another source file, resolved once every URL is known."""
+    """A link or image in a body to another source file (``target`` is its DocId) or to a path of
+    the site (``target`` starts with "/"), checked once every URL is known."""
 
     target: DocId
     anchor: str
     line: int
+    kind: str = "link"  # "link", "image" (in the body) or "field" (the front matter's ``image``)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,15 @@ A pure function of the file's bytes and the parse settings, so it can be cached 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
@@ -20,7 +23,7 @@ from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Split, split
 from .markdown import USER_CONTENT, Rendered, make_markdown, render_markdown, safe_link
 from .markdown_fast import make_fast_markdown, render_fast
-from .model import Document, SourceFile
+from .model import Document, LinkRef, SourceFile
 from .urls import UnsafePath, normalise, path_problem, permalink, slugify, web_url
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -88,6 +91,10 @@ def parse_file(
                 hint="use a path such as /images/chart.png",
             )
         )
+    problems += _unknown_people(coerced, config, path, parts.lines)
+    if image and _image_ok(image) and web_url(image) is None and not image.startswith("/"):
+        # Relative to the source file, as in Markdown (discover copies files beside posts).
+        coerced.values["image"] = "/" + posixpath.normpath(posixpath.join(posixpath.dirname(src.id), image))
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     # Liquid and Hugo shortcodes (SPEC §3): rewritten where safe, else warnings. Contributions are
@@ -171,6 +178,53 @@ def _read(src: SourceFile, path: str, data: bytes | None) -> str | Diagnostic:
         )
 
 
+def _unknown_people(
+    coerced: kinds.Coerced, config: SiteConfig, path: str, lines: dict[str, int]
+) -> list[Diagnostic]:
+    """A team site.toml does not define would publish a new team page and a home-page card: an
+    error where teams are defined. An author without a profile is likely a misspelling where
+    profiles exist: a warning, with the nearest names."""
+    problems = []
+    team = coerced.fields.get("team")
+    if team and config.teams and slugify(team) not in config.teams:
+        problems.append(
+            error(
+                "front-matter/team",
+                path,
+                f"unknown team {team!r}",
+                lines.get("team", 1),
+                hint=_did_you_mean(team, {s: s for s in config.teams}) + f"teams: {', '.join(config.teams)}",
+            )
+        )
+    for author in coerced.values.get("authors", ()) if config.authors else ():
+        if slugify(author) not in config.authors:
+            names = {slug: p.name for slug, p in config.authors.items()}
+            problems.append(
+                warning(
+                    "front-matter/author",
+                    path,
+                    f"{author!r} has no profile in site.toml",
+                    lines.get("authors", lines.get("author", 1)),
+                    hint=(_did_you_mean(author, names) or "check the spelling, ")
+                    + f"or add [authors.{slugify(author)}] to site.toml",
+                )
+            )
+    return problems
+
+
+def _did_you_mean(name: str, known: Mapping[str, str]) -> str:
+    """'did you mean 'Amara Okafor'? ' for the nearest of ``known`` (slug -> what to write), or ""."""
+    close = difflib.get_close_matches(slugify(name), list(known), n=1, cutoff=0.6)
+    return f"did you mean {known[close[0]]!r}? " if close else ""
+
+
+def _image_field(image: str, lines: Mapping[str, int]) -> tuple[LinkRef, ...]:
+    """The front matter's ``image``, when it is a path of this site: checked with the body's links."""
+    if not image.startswith("/") or image.startswith("//"):
+        return ()
+    return (LinkRef(unquote(urlsplit(image).path), "", lines.get("image", 1), "field"),)
+
+
 def _image_ok(image: str) -> bool:
     """An http(s) URL safe as it is, or a path (site-relative or relative) under the site rule."""
     if web_url(image) is not None:
@@ -237,7 +291,7 @@ def _document(
         summary_html=summary_html,
         html=rendered.html,
         toc=rendered.toc,
-        links=rendered.links,
+        links=rendered.links + _image_field(values.get("image", ""), parts.lines),
         images=rendered.images,
         word_count=rendered.word_count,
         aliases=tuple(values.get("aliases", ())),

@@ -22,10 +22,11 @@ from .cache import (
     template_keys,
     view_digests,
 )
-from .collect import collect, is_future
+from .collect import collect
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .discover import discover
+from .links import check_site_links
 from .model import (
     BuildOptions,
     BuildStats,
@@ -40,6 +41,7 @@ from .model import (
 )
 from .render import SiteView, make_environment, make_view
 from .routes import plan_routes
+from .rules import content_rules, is_future
 from .search import BUNDLE as SEARCH_FOLDER
 from .search import index_site
 from .theme import Theme, load_theme
@@ -100,7 +102,8 @@ def run(
         return result
     jobs = job_count(opts.jobs)
     theme = load_theme(config)
-    inventory, found = discover(config.root, theme.static_dirs)
+    diagnostics.extend(theme.problems)
+    inventory, found = discover(config.root, theme.static_dirs, trusted=config.trusted)
     diagnostics.extend(found)
     # One clock for the whole build: what counts as future, the day in the fingerprint, streaks.
     now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)
@@ -115,7 +118,8 @@ def run(
             theme.template_dirs,
             now.date().isoformat(),
         )
-        if reuse_from in (None, out) and _unchanged(out, str(about["fingerprint"]), now, opts, result):
+        fresh = reuse_from in (None, out) and not diagnostics.has_errors(opts.strict)
+        if fresh and _unchanged(out, str(about["fingerprint"]), now, opts, result):
             result.stats = dataclasses.replace(result.stats, seconds=time.perf_counter() - started)
             return result
     cache = state.cache if state is not None else ParseCache.load(config.root)
@@ -125,10 +129,13 @@ def run(
         due = [d.date for d in parsed if d.date is not None and not d.draft and is_future(d, now)]
         site, problems = collect(parsed, inventory.sections, config, opts)
         diagnostics.extend(problems)
+        diagnostics.extend(content_rules(parsed, now, opts.drafts, opts.future))
         result.site, result.left_out = site, site.left_out
         about |= {"next_due": min(due).isoformat() if due else None, "left_out": list(astuple(site.left_out))}
-        result.routes, problems = plan_routes(site, config, (s.rel for s in inventory.statics))
+        statics = [s.rel for s in inventory.statics]
+        result.routes, problems = plan_routes(site, config, statics)
         diagnostics.extend(problems)
+        diagnostics.extend(check_site_links(site.docs, [*(r.path for r in result.routes), *statics]))
         if until == "collect":
             return result
         view = make_view(site, config, result.routes)
@@ -248,17 +255,24 @@ def _unchanged(
     """The output is what this build would write: same inputs by stat, same settings, same day, no
     scheduled post due since, every file still there. Its warnings are reported again."""
     marker = read_marker(out)
-    due = marker.get("next_due")
-    if marker.get("fingerprint") != fingerprint or (due and now >= dt.datetime.fromisoformat(due)):
+    if marker.get("fingerprint") != fingerprint:
         return False
-    warnings = [Diagnostic(**{**w, "severity": Severity(w["severity"])}) for w in marker.get("warnings", [])]
-    if (warnings and opts.strict) or not _complete(out, marker.get("files", {})):
+    try:  # what the marker says is checked as it is read: the output folder is not trusted
+        due = marker.get("next_due")
+        if due and now >= dt.datetime.fromisoformat(due):
+            return False
+        warnings = _replayed(marker.get("warnings"))
+        if warnings is None or not _complete(out, marker.get("files", {})):
+            return False
+        if opts.strict and any(w.severity is Severity.WARNING for w in warnings):
+            return False
+        left_out = LeftOut(*(int(n) for n in marker.get("left_out", [0, 0])))
+        counts = {**marker.get("counts", {}), "rendered_pages": 0, "rendered_feeds": 0}
+        stats = BuildStats(**{k: int(v) for k, v in counts.items()})
+    except (TypeError, ValueError):
         return False
     result.diagnostics.extend(warnings)
-    result.left_out = LeftOut(*marker.get("left_out", [0, 0]))
-    counts = {**marker.get("counts", {}), "rendered_pages": 0, "rendered_feeds": 0}
-    result.stats = BuildStats(**counts)
-    result.written = True
+    result.left_out, result.stats, result.written = left_out, stats, True
     return True
 
 
@@ -281,7 +295,7 @@ def _write(
     plan.todo = [
         r
         for r in plan.routes
-        if manifest.get(r.path) != plan.keys[r.path] or not (previous / r.path).is_file()
+        if manifest.get(r.path) != plan.keys[r.path] or not _reusable(previous / r.path)
     ]
     diagnostics = result.diagnostics
     if diagnostics.has_errors(opts.strict):
@@ -297,7 +311,7 @@ def _write(
     try:
         todo = {r.path for r in plan.todo}
         for path, key in plan.keys.items():
-            if path not in todo and manifest.get(path) == key and (previous / path).is_file():
+            if path not in todo and manifest.get(path) == key and _reusable(previous / path):
                 staging.link(path, previous / path, key)
         for static in plan.statics:
             if static.rel not in staging.manifest:
@@ -333,7 +347,7 @@ def _search_index(
     key = "search:" + route_key_of_pages(plan)  # computed before the index adds its own files
     old = {p: k for p, k in manifest.items() if p.startswith(SEARCH_FOLDER + "/") and k.startswith("search:")}
     reusable = old and (not fresh or set(old.values()) == {key})
-    if reusable and all((previous / p).is_file() for p in old):
+    if reusable and all(_reusable(previous / p) for p in old):
         for path, old_key in old.items():
             staging.link(path, previous / path, old_key)
         plan.keys |= old
@@ -355,14 +369,40 @@ def route_key_of_pages(plan: OutputPlan) -> str:
     return hashlib.blake2b(repr(pages).encode(), digest_size=16).hexdigest()
 
 
+def _replayed(stored: object) -> list[Diagnostic] | None:
+    """The warnings and notes a marker recorded, or None when it holds anything else: the output
+    folder is not trusted (SECURITY.md), so a forged marker only costs a full build."""
+    if not isinstance(stored, list):
+        return None
+    found = []
+    for item in stored:
+        if not isinstance(item, dict) or set(item) != {"severity", "code", "path", "message", "line", "hint"}:
+            return None
+        text = [item[k] for k in ("code", "path", "message", "hint")]
+        line = item["line"]
+        if item["severity"] not in ("warning", "note") or not all(isinstance(t, str) for t in text):
+            return None
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool)):
+            return None
+        code, path, message, hint = text
+        found.append(Diagnostic(Severity(item["severity"]), code, path, message, line, hint))
+    return found
+
+
 def _warnings(diagnostics: Diagnostics) -> dict[str, object]:
-    """The build's warnings, for the marker: a no-change build reports them again."""
-    return {"warnings": [dataclasses.asdict(d) for d in diagnostics.warnings]}
+    """The build's warnings and notes, for the marker: a no-change build reports them again."""
+    return {"warnings": [dataclasses.asdict(d) for d in (*diagnostics.warnings, *diagnostics.notes)]}
 
 
 def _complete(out: Path, keys: dict[str, str]) -> bool:
     """Every planned file is still there (someone may have deleted one by hand)."""
-    return all((out / path).is_file() for path in keys)
+    return all(_reusable(out / path) for path in keys)
+
+
+def _reusable(path: Path) -> bool:
+    """A file of an earlier output that may be linked into the next: a regular file, never a
+    symbolic link someone planted there (it would publish its target; SECURITY.md)."""
+    return path.is_file() and not path.is_symlink()
 
 
 def _parse(

@@ -137,11 +137,12 @@ def format_github(d: Diagnostic) -> str:
 
     Every value goes through ``printable`` and then the escaping of its kind, so whatever a file is
     called this stays one well-formed command (SECURITY.md, "Workflow annotations cannot be
-    forged"); without a line number it annotates the whole file.
+    forged"); a problem without a line is put on line 1.
     """
-    kind = "error" if d.severity is Severity.ERROR else "warning"
+    kind = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}[d.severity]
     properties = [f"file={escape_property(printable(d.path))}"] if d.path else []
-    properties += [f"line={d.line}"] if d.line else []
+    # A problem of the whole file (a future date) goes on its first line, so a pull request shows it.
+    properties += [f"line={d.line or 1}"] if d.path else []
     properties.append(f"title={escape_property(printable(d.code))}")
     message = f"{d.message}. {d.hint}" if d.hint else d.message
     return f"::{kind} {','.join(properties)}::{escape_data(printable(message))}"

@@ -7,7 +7,7 @@ import posixpath
 import re
 import unicodedata
 from typing import NewType
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from slugify import slugify as _slugify
 
@@ -30,10 +30,12 @@ _PLAIN_PATH = re.compile(r"/(?!/)[^?#;\t\r\n]*")  # a site path that urljoin onl
 
 SitePath = NewType("SitePath", str)
 """A site-relative URL read from content that passed ``site_path``: a leading slash, then only
-letters, digits and ``-._~/+,@!$*()=``; no ``..`` or hidden segment. Such a path is safe in an
+letters, digits, spaces and ``-._~/+,@!$*()=``; no ``..`` or hidden segment. Such a path is safe in an
 attribute, an XML text node and a file name, and never leads off the site (SECURITY.md)."""
 
-_SAFE_PUNCTUATION = frozenset("-._~/+,@!$*()=")
+# A plain space is allowed: old Jekyll URLs keep categories such as "news and views" (it is
+# percent-encoded wherever an absolute URL is written).
+_SAFE_PUNCTUATION = frozenset("-._~/+,@!$*()= ")
 _MAX_SEGMENT_BYTES = 200  # file systems refuse names over 255 bytes; leave room for ".html"
 
 
@@ -64,7 +66,7 @@ def path_problem(text: str) -> str | None:
         if char == "\\":
             return "it has a backslash, which browsers read as '/' (it could lead off the site)"
         if char.isspace():
-            return "it has a space or another blank character"
+            return f"it has the blank character U+{ord(char):04X} (a tab, a line break or a wide space)"
         if unicodedata.category(char)[0] == "C":
             return f"it has the invisible control character U+{ord(char):04X}"
         return f"it has the character {char!r}, which is not allowed in a URL path here"
@@ -161,6 +163,8 @@ def absolute(base_url: str, url: str) -> str:
     """An absolute URL for feeds, sitemaps and canonical links."""
     base = urlsplit(base_url)  # urllib caches it: the base URL is the same on every call
     path = with_base(base.path or "/", url)
+    if not path.isascii() or " " in path:  # feeds and sitemaps want URIs: /café/ -> /caf%C3%A9/
+        path = quote(path, safe="/:@!$&'()*+,;=-._~%?#")
     if base.scheme in ("http", "https") and base.netloc and _PLAIN_PATH.fullmatch(path) and "/." not in path:
         # The common case, on every page and feed entry: no dot segment, query or fragment for
         # urljoin to resolve or drop, so it would return the origin and the path as they are.

@@ -180,9 +180,14 @@ def all_text(out: Path) -> str:
 
 def test_the_build_is_clean(built: tuple[BuildResult, Path]) -> None:
     result, _ = built
-    problems = [(d.code, d.path) for d in result.diagnostics]
+    problems = [(d.code, d.path) for d in result.diagnostics.warnings + result.diagnostics.errors]
     # the hostile contribution's {{ site.title }} is shown as text, with a warning
     assert problems == [("content/template-syntax", "content/contributions/hostile.md")]
+    notes = sorted((d.code, d.path) for d in result.diagnostics.notes)  # what was left out, and why
+    assert notes == [
+        ("content/draft", "content/weeknotes/secret.md"),
+        ("content/future", "content/weeknotes/next-christmas.md"),
+    ]
     assert result.site is not None
     assert (result.site.left_out.drafts, result.site.left_out.future) == (1, 1)
 

@@ -133,7 +133,7 @@ def check_annotations(out: str, expected: int) -> list[Command]:
     commands = commands_in(out)
     assert len(commands) == 2 * expected  # the same ones, however the text is split
     for command in commands:
-        assert command.name in ("error", "warning"), command
+        assert command.name in ("error", "warning", "notice"), command
         assert set(command.properties) <= {"file", "line", "title"}, command
         assert re.fullmatch(r"[a-z-]+/[a-z-]+", command.properties["title"]), command
         assert re.fullmatch(r"[1-9][0-9]*", command.properties.get("line", "1")), command
@@ -149,9 +149,9 @@ def test_hostile_file_names_forge_no_workflow_command(hostile_site: Path, run_cl
     annotations = check_annotations(out, len(paths))
     shown = {named(a): a for a in annotations}
     assert sorted(shown) == sorted(paths)
-    no_line = {path for path, a in shown.items() if "line" not in a.properties}
-    assert no_line == {f"content/weeknotes/{stem}.md" for stem in SKIPPED}  # still well-formed
-    assert all(shown[path].name == "warning" for path in no_line)
+    skipped = {f"content/weeknotes/{stem}.md" for stem in SKIPPED}  # notes of the whole file
+    assert {path for path, a in shown.items() if a.name == "notice"} == skipped
+    assert all(shown[path].properties["line"] == "1" for path in skipped)  # still well-formed
 
 
 def named(annotation: Command) -> str:
@@ -230,7 +230,7 @@ def test_text_prints_hostile_names_literally(hostile_site: Path, run_cli: Run) -
         assert commands_in(stream) == []
         assert not CONTROL.search(stream.replace("\n", ""))
     lines = out.splitlines()
-    assert lines[-1] == f"Checked: {len(HOSTILE) + 2} errors, {len(SKIPPED)} warnings."
+    assert lines[-1] == f"Checked: {len(HOSTILE) + 2} errors, 0 warnings, {len(SKIPPED)} notes."
     assert len([line for line in lines if not line.startswith("  hint: ")]) == len(hostile_paths()) + 1
     out = re.sub(r"\.md:\d+:", ".md:{line}:", out)
     assert "content/weeknotes/[bold red]x[/].md:{line}: error: invalid YAML front matter" in out
@@ -289,6 +289,6 @@ def test_every_value_of_an_annotation_is_escaped(line: int | None) -> None:
     assert command.properties == {
         "file": "content/a,b:c%0A.md",
         "title": "x,y:z",
-        **({"line": "7"} if line else {}),
+        "line": "7" if line else "1",  # a whole file's problem is shown on its first line
     }
     assert command.data == "50% done\\r\\n::error::no. a, b: c"

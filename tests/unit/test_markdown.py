@@ -106,11 +106,12 @@ def test_md_links_become_markers_with_line_numbers() -> None:
     )
 
 
-def test_root_relative_urls_become_markers_without_link_refs() -> None:
-    result = render("![Map](/images/map.svg)\n\n[Tags](/tags/)\n")
+def test_root_relative_urls_become_markers_with_site_path_refs() -> None:
+    """Checked once every output is known (links.check_site_links): the target is the site path."""
+    result = render("![Map](/images/map.svg)\n\n[Tags](/tags/#x%20y)\n")
     assert 'src="sb:/images/map.svg"' in result.html
-    assert 'href="sb:/tags/"' in result.html
-    assert result.links == ()
+    assert 'href="sb:/tags/#x%20y"' in result.html
+    assert result.links == (LinkRef("/images/map.svg", "", 1, "image"), LinkRef("/tags/", "x%20y", 3))
     assert result.images == (ImageRef("/images/map.svg", "Map", 1),)
 
 
@@ -119,10 +120,11 @@ def test_root_relative_urls_become_markers_without_link_refs() -> None:
     ["https://example.org/notes.md", "mailto:team@example.org", "#local", "//cdn.example/x.md"],
 )
 def test_other_urls_are_left_alone(url: str) -> None:
-    """Absolute URLs, fragments and protocol-relative URLs are not the site's to rewrite."""
+    """Absolute URLs, fragments and protocol-relative URLs are not the site's to rewrite; a
+    fragment is recorded as a link to this page, so a missing heading is reported."""
     result = render(f"[x]({url})")
     assert f'href="{url}"' in result.html
-    assert result.links == ()
+    assert result.links == ((LinkRef("weeknotes/post.md", "local", 1),) if url == "#local" else ())
 
 
 def test_link_line_inside_a_list_and_a_table() -> None:
