@@ -48,8 +48,27 @@ _TOOL_SOURCE = (
 )
 
 
+_ABOUT = """\
+Turn weeknotes, case studies and community contributions written in Markdown into a public
+site with RSS, Atom and JSON feeds, preview it while you write, and publish it to GitHub Pages.
+
+Start with:  site-builder init my-site --github-pages    (a new site, in its own git repository)
+Write with:  site-builder new weeknote                   (this week's note, ready to edit)
+Preview:     site-builder serve                          (reloads the browser as you save)"""
+_MORE = """\
+Run 'site-builder COMMAND --help' for a command's options. The README in the project's repository
+explains writing content, publishing on GitHub Pages and every error code; SECURITY.md says what
+is trusted. Exit codes: 0 done, 1 problems in the content or site.toml (each names the file and
+line), 2 a wrong command line."""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="site-builder", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="site-builder",
+        description=_ABOUT,
+        epilog=_MORE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into output/")
@@ -69,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--future", action="store_true", help="include posts dated in the future")
     new = commands.add_parser("new", help="write a new post with today's date and the right fields")
     new.add_argument("kind", choices=KIND_NAMES, help="what to write")
-    new.add_argument("title", help="its title (the file name comes from it)")
+    new.add_argument(
+        "title", nargs="?", help="its title, which names the file (a weeknote's default: its ISO week)"
+    )
     new.add_argument(
         "--author", help="the author (default: the only profile in site.toml, or git's user.name)"
     )

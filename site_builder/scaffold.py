@@ -183,15 +183,18 @@ BODIES = {
 
 
 def new_document(
-    config: SiteConfig, kind: str, title: str, author: str, team: str, today: dt.date
-) -> tuple[Path | None, list[Diagnostic]]:
-    """Write ``content/<section>/<slug>.md`` with every field of ``kind``; never overwrite a file."""
+    config: SiteConfig, kind: str, title: str | None, author: str, team: str, today: dt.date
+) -> tuple[Path, list[Diagnostic]]:
+    """Write ``content/<section>/<slug>.md`` with every field of ``kind``, as a draft; never overwrite
+    a file. A weeknote without a title is named after its team and ISO week."""
     section = next((n for n, s in config.sections.items() if s.kind == kind), SECTION_FOR_KIND[kind])
     folder = config.root / "content" / section if section else config.root / "content"
-    path = folder / f"{slugify(title)}.md"
+    year, week, _ = today.isocalendar()
+    name = title or "-".join(filter(None, (slugify(team) if team else "", f"week-{week:02d}-{year}")))
+    path = folder / f"{slugify(name)}.md"
     shown = path.relative_to(config.root).as_posix()
     if path.exists():
-        return None, [
+        return path, [
             error(
                 "new/exists",
                 shown,
@@ -212,9 +215,12 @@ SECTION_FOR_KIND = {
 }
 
 
-def front_matter(kind: str, title: str, author: str, team: str, today: dt.date) -> str:
-    """YAML with known values filled in and every other field of the kind commented with its help."""
-    known: dict[str, str] = {"title": _yaml(title), "date": today.isoformat()}
+def front_matter(kind: str, title: str | None, author: str, team: str, today: dt.date) -> str:
+    """YAML with known values filled in and every other field of the kind commented with its help;
+    a draft until its author deletes that line."""
+    known: dict[str, str] = {"date": today.isoformat(), "draft": "true  # delete this line to publish"}
+    if title:
+        known["title"] = _yaml(title)
     if author:
         known["authors"] = f"[{_yaml(author)}]"
     if team and kind == "weeknote":

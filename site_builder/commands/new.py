@@ -1,4 +1,6 @@
-"""``site-builder new KIND "Title"``: a ready-to-edit file dated today in the site's time zone (SPEC §6)."""
+"""``site-builder new KIND ["Title"]``: a ready-to-edit draft dated today in the site's time zone
+(SPEC §6). A weeknote needs no title (its ISO week names it) and takes the site's only team; a
+team or author the site does not define is refused with the list, before anything is written."""
 
 from __future__ import annotations
 
@@ -6,15 +8,17 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
-from ..config import load_config
+from ..config import SiteConfig, load_config
+from ..diagnostics import Diagnostic, error
 from ..report import Reporter
 from ..scaffold import new_document
+from ..urls import slugify
 
 
 def run(
     root: Path,
     kind: str,
-    title: str,
+    title: str | None,
     author: str | None,
     team: str | None,
     reporter: Reporter,
@@ -22,21 +26,57 @@ def run(
 ) -> int:
     config = load_config(root)
     day = today or dt.datetime.now(config.tz).date()
-    who = author if author is not None else _default_author(root, config.authors)
-    path, problems = new_document(config, kind, title, who, team or "", day)
+    if team is None and kind == "weeknote" and len(config.teams) == 1:
+        team = next(iter(config.teams))
+    who = author if author is not None else _default_author(root, config)
+    problems = _unknown(config, kind, title, author, team)
+    if not problems:
+        path, problems = new_document(config, kind, title, who, team or "", day)
     reporter.diagnostics(problems)
-    if path is None:
+    if problems:
         return 1
     reporter.line(
-        f"Wrote {path.relative_to(root).as_posix()}: edit it, then run 'site-builder serve' to see it."
+        f"Wrote {path.relative_to(root).as_posix()}, a draft: write it, delete its 'draft: true' "
+        "line to publish it, and run 'site-builder serve' to see it."
     )
     return 0
 
 
-def _default_author(root: Path, profiles: object) -> str:
+def _unknown(
+    config: SiteConfig, kind: str, title: str | None, author: str | None, team: str | None
+) -> list[Diagnostic]:
+    """Values the new file would be refused for, as the build would refuse or warn about them."""
+    found = []
+    if not title and kind != "weeknote":
+        found.append(
+            error("new/title", kind, f"a {kind} needs a title", hint=f'site-builder new {kind} "Its title"')
+        )
+    if team and config.teams and slugify(team) not in config.teams:
+        found.append(
+            error(
+                "new/team",
+                "site.toml",
+                f"no team {team!r} in site.toml",
+                hint=f"use one of: {', '.join(config.teams)} (or add [teams.{slugify(team)}])",
+            )
+        )
+    if author and config.authors and slugify(author) not in config.authors:
+        names = ", ".join(p.name for p in config.authors.values())
+        found.append(
+            error(
+                "new/author",
+                "site.toml",
+                f"no author {author!r} in site.toml",
+                hint=f"use one of: {names} (or add [authors.{slugify(author)}])",
+            )
+        )
+    return found
+
+
+def _default_author(root: Path, config: SiteConfig) -> str:
     """The only author profile in site.toml, else git's user.name, else nobody."""
-    if isinstance(profiles, dict) and len(profiles) == 1:
-        return str(next(iter(profiles.values())).name)
+    if len(config.authors) == 1:
+        return next(iter(config.authors.values())).name
     try:
         found = subprocess.run(
             ["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5, check=False

@@ -82,6 +82,15 @@ def test_init_writes_a_site_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
         [sys.executable, "-m", "site_builder", "build", str(target)], capture_output=True, text=True, env=env
     )
     assert built.returncode == 0, built.stderr
+    # The samples are drafts until the team writes its own: no placeholder text is published.
+    assert "0 warnings, left out 2 drafts (--drafts) and 0 future posts" in built.stdout
+    assert not (target / "output" / "about").exists()
+    built = subprocess.run(
+        [sys.executable, "-m", "site_builder", "build", str(target), "--drafts"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert "0 warnings" in built.stdout and "left out" not in built.stdout  # today's note is not "future"
     assert (target / "output" / "weeknotes" / "index.html").is_file()
     assert (target / "output" / "teams" / "our-team" / "index.html").is_file()

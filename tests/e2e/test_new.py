@@ -10,7 +10,7 @@ import pytest
 from site_builder.cli import main
 from site_builder.commands import new
 from site_builder.config import load_config
-from site_builder.frontmatter import split
+from site_builder.frontmatter import Split, split
 from site_builder.kinds import coerce
 from site_builder.report import Reporter
 
@@ -85,4 +85,53 @@ def test_today_is_in_the_site_timezone_and_the_author_defaults(site: Path) -> No
 def test_the_new_file_builds(site: Path) -> None:
     assert new.run(site, "weeknote", "Week one", "Amara Okafor", "platform", Reporter(), today=TODAY) == 0
     assert main(["build", str(site), "--future"]) == 0
+    assert not (site / "output" / "weeknotes" / "2026" / "12" / "week-one").exists()  # a draft
+    assert main(["build", str(site), "--future", "--drafts"]) == 0
     assert (site / "output" / "weeknotes" / "2026" / "12" / "week-one" / "index.html").is_file()
+
+
+def test_a_weeknote_needs_no_title_and_takes_the_only_team(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert new.run(site, "weeknote", None, None, None, Reporter(), today=TODAY) == 0
+    path = site / "content" / "weeknotes" / "platform-week-53-2026.md"
+    parts = split(path.read_text(), "x.md")
+    assert isinstance(parts, Split)
+    assert parts.meta["team"] == "platform" and parts.meta["draft"] is True and "title" not in parts.meta
+    assert "# draft: true" not in path.read_text() and "delete this line to publish" in path.read_text()
+    assert "a draft" in capsys.readouterr().out
+    assert main(["build", str(site), "--drafts", "--future"]) == 0
+    page = site / "output" / "weeknotes" / "2026" / "12" / "platform-week-53-2026" / "index.html"
+    assert "Weeknotes: week 53, 2026" in page.read_text()
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "author", "team", "message", "hint"),
+    [
+        ("weeknote", None, None, "platfrom", "no team 'platfrom' in site.toml", "use one of: platform"),
+        ("weeknote", "W", "Amara Okafr", None, "no author 'Amara Okafr'", "use one of: Amara Okafor"),
+        ("case-study", None, None, None, "a case-study needs a title", 'site-builder new case-study "'),
+    ],
+)
+def test_refuses_what_the_site_does_not_define(
+    site: Path,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+    title: str | None,
+    author: str | None,
+    team: str | None,
+    message: str,
+    hint: str,
+) -> None:
+    assert new.run(site, kind, title, author, team, Reporter(), today=TODAY) == 1
+    err = capsys.readouterr().err
+    assert message in err and hint in err
+    assert not list((site / "content").rglob("*.md"))  # nothing written
+
+
+def test_help_is_written_for_users(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "weeknotes, case studies and community contributions" in out
+    assert "site-builder init my-site --github-pages" in out and "README" in out
+    assert "Command line: argparse" not in out  # not the module's docstring
