@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, error, warning
 from .urls import TOKENS
 
 CONFIG_FILE = "site.toml"
@@ -102,6 +102,21 @@ class SiteConfig:
         parts = [self.timezone, repr(sorted(self.sections.items())), repr(sorted(self.challenges))]
         parts += [repr(sorted(self.teams)), repr(sorted((s, p.name) for s, p in self.authors.items()))]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def placeholder_problem(config: SiteConfig) -> Diagnostic | None:
+    """A warning when ``base_url`` is still a placeholder (a host under ``.example``, as ``init``
+    writes, or example.org/.com/.net): feeds, the sitemap and canonical links would point there."""
+    host = (urlsplit(config.base_url).hostname or "").lower()
+    if not (host.endswith(".example") or host in ("example.org", "example.com", "example.net")):
+        return None
+    return warning(
+        "config/base-url",
+        CONFIG_FILE,
+        f"base_url is still the placeholder {config.base_url}: feeds, the sitemap and canonical links "
+        "would point there",
+        hint="set base_url in site.toml to the address the site is published at, or pass --base-url",
+    )
 
 
 def default_permalink(kind: str, section: str) -> str:

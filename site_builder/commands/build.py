@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import load_config
-from ..diagnostics import Diagnostics
+from ..config import load_config, placeholder_problem
+from ..diagnostics import Diagnostic, Diagnostics
 from ..discover import output_problem
 from ..model import BuildOptions
 from ..pipeline import run as run_pipeline
@@ -19,16 +19,15 @@ def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
     out = opts.out or root / "output"
     # Before anything is read or written: an --out inside static/ would be read back into the site.
     if problem := output_problem(out, root, (*theme.template_dirs, *theme.static_dirs)):
-        reporter.diagnostics([problem])
-        reporter.line("Build failed (1 error); the previous output was left as it was.")
-        return 1
+        return _failed(reporter, [problem])
+    placeholder = placeholder_problem(config) if opts.base_url is None else None
+    if placeholder and opts.strict:
+        return _failed(reporter, [placeholder])
     result = run_pipeline(config, opts, progress=reporter.progress)
-    diags = Diagnostics(unique(result.diagnostics.sorted()))
-    reporter.diagnostics(diags)
+    diags = Diagnostics(unique([*([placeholder] if placeholder else []), *result.diagnostics.sorted()]))
     if not result.written:
-        why = "warnings are errors under --strict" if not diags.errors else plural(len(diags.errors), "error")
-        reporter.line(f"Build failed ({why}); the previous output was left as it was.")
-        return 1
+        return _failed(reporter, diags.items)
+    reporter.diagnostics(diags)
     stats = result.stats
     changed = stats.rendered_pages + stats.rendered_feeds
     if changed == stats.pages + stats.feeds:
@@ -53,3 +52,12 @@ def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
         )
     reporter.line(", ".join(parts) + ".")
     return 0
+
+
+def _failed(reporter: Reporter, problems: list[Diagnostic]) -> int:
+    """Print the problems and why nothing was written; the exit code of a failed build."""
+    reporter.diagnostics(problems)
+    errors = Diagnostics(problems).errors
+    why = plural(len(errors), "error") if errors else "warnings are errors under --strict"
+    reporter.line(f"Build failed ({why}); the previous output was left as it was.")
+    return 1

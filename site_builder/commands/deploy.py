@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import load_config
+from ..config import load_config, placeholder_problem
 from ..discover import output_problem
 from ..model import BuildOptions
 from ..pipeline import run as run_pipeline
@@ -27,7 +27,8 @@ def run(root: Path, remote: str | None, branch: str, base_url: str | None, repor
         return 1
     opts = BuildOptions(base_url=base_url)
     result = run_pipeline(config, opts, progress=reporter.progress)
-    reporter.diagnostics(result.diagnostics.sorted())
+    placeholder = placeholder_problem(config) if base_url is None else None
+    reporter.diagnostics([*([placeholder] if placeholder else []), *result.diagnostics.sorted()])
     if not result.written:
         errors = plural(len(result.diagnostics.errors), "error")
         reporter.line(f"Build failed ({errors}); nothing was deployed.")

@@ -172,3 +172,15 @@ def test_python_dash_m_usage_error_exits_2(tmp_path: Path) -> None:
     done = run_module(["build", "--jobs", "many"], cwd=tmp_path)
     assert done.returncode == 2
     assert "usage:" in done.stderr
+
+
+def test_a_placeholder_base_url_warns_once_and_fails_strict(
+    make_site: Callable[..., Path], run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    root = make_site({"content/a.md": "A"}, config='title = "T"\nbase_url = "https://your-site.example/"\n')
+    code, out, err = run_cli(["build", str(root)])
+    assert code == 0 and "1 warning" in out and err.count("[config/base-url]") == 1
+    code, out, err = run_cli(["build", str(root), "--strict"])
+    assert code == 1 and "[config/base-url]" in err and "--strict" in out
+    code, out, err = run_cli(["build", str(root), "--base-url", "https://team.github.io/site/"])
+    assert code == 0 and "base-url" not in err and "0 warnings" in out

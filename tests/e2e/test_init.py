@@ -82,11 +82,22 @@ def test_init_writes_a_site_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
         [sys.executable, "-m", "site_builder", "build", str(target)], capture_output=True, text=True, env=env
     )
     assert built.returncode == 0, built.stderr
-    # The samples are drafts until the team writes its own: no placeholder text is published.
-    assert "0 warnings, left out 2 drafts (--drafts) and 0 future posts" in built.stdout
+    # The samples are drafts until the team writes its own: no placeholder text is published. The
+    # placeholder base_url is the one warning, once.
+    assert "1 warning, left out 2 drafts (--drafts) and 0 future posts" in built.stdout
+    assert built.stderr.count("[config/base-url]") == 1 and "your-site.example" in built.stderr
     assert not (target / "output" / "about").exists()
     built = subprocess.run(
-        [sys.executable, "-m", "site_builder", "build", str(target), "--drafts"],
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "build",
+            str(target),
+            "--drafts",
+            "--base-url",
+            "https://a.org/",
+        ],
         capture_output=True,
         text=True,
         env=env,
