@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Types the parse cache pickles by the thousand have no __slots__: Python 3.11 restores slotted
-# dataclasses field by field in Python, several times slower than a plain __dict__.
+# Types the parse cache restores by the thousand have no __slots__: its reader fills __dict__ at
+# once (cache.py asserts it), and the worker pools pickle them, which Python 3.11 does field by
+# field for slotted dataclasses, several times slower.
 DocId = str
 """A document's content-relative POSIX path, e.g. ``weeknotes/platform-week-36.md``."""
 

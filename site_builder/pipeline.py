@@ -123,6 +123,7 @@ def run(
             result.stats = dataclasses.replace(result.stats, seconds=time.perf_counter() - started)
             return result
     cache = state.cache if state is not None else ParseCache.load(config.root)
+    diagnostics.extend(cache.notes)  # a cache file that was ignored, or no cache at all
     parsed = _parse(inventory.sources, config, cache, jobs, diagnostics, progress)
     saved = cache.save_aside()  # now, not at the end: done, and its memory free, before rendering
     try:

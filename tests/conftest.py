@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sys
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,21 @@ from site_builder.model import BuildOptions, Document  # noqa: E402
 from site_builder.pipeline import BuildResult  # noqa: E402
 from site_builder.pipeline import run as run_pipeline  # noqa: E402
 from tests.samples import copy_sample_site  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The parse cache's signing key lives in the user's cache folder (SECURITY.md): tests keep
+    theirs in a folder of their own, so the suite writes nothing outside its temporary files.
+    An environment variable, so CLI runs in subprocesses use it too."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
 
 SITE_TOML = """\
 title = "Test site"

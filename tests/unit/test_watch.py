@@ -37,7 +37,7 @@ ROOT = Path("/site")
         ("static/images/logo.png", ChangeKind.STATIC),
         ("static/css/extra.css", ChangeKind.STATIC),
         ("output/index.html", ChangeKind.IGNORED),
-        (".site-builder/cache/parse.pickle", ChangeKind.IGNORED),
+        (".site-builder/cache/parse.msgpack", ChangeKind.IGNORED),
         ("README.md", ChangeKind.IGNORED),
         ("content", ChangeKind.IGNORED),
         ("content/nested/site.toml", ChangeKind.CONTENT),
