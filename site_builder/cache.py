@@ -640,6 +640,10 @@ _REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(?:(["'])(
 class TemplateKeys:
     keys: Mapping[str, str]  # template name -> key of its source and everything it uses
     full: frozenset[str]  # templates that show a post's body (feeds always do)
+    # Templates that use a file of the site's own theme. What the built-in theme reads of the site
+    # is known (tests/e2e/test_incremental.py proves it); a site theme may reach any value in any
+    # way Jinja allows, so its pages are keyed by the whole site (README, "Speed").
+    opaque: frozenset[str] = frozenset()
 
 
 _QUOTED = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
@@ -655,13 +659,17 @@ def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
     loader = theme.loader()
     env = jinja2.Environment(loader=loader)
     sources: dict[str, str] = {}
+    builtin = Path(os.path.realpath(theme.builtin))
+    theirs: set[str] = set()  # names whose source is a site theme's file
 
     def closure(name: str, seen: set[str]) -> None:
         if name in seen:
             return
         seen.add(name)
         try:
-            source = loader.get_source(env, name)[0]
+            source, filename, _ = loader.get_source(env, name)
+            if filename is None or not Path(os.path.realpath(filename)).is_relative_to(builtin):
+                theirs.add(name)
         except jinja2.TemplateNotFound:
             source = "<missing>"  # rendering reports it
         except UnicodeDecodeError:
@@ -674,7 +682,7 @@ def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
                 for other in env.list_templates():
                     closure(other, seen)
 
-    keys, full = {}, set()
+    keys, full, opaque = {}, set(), set()
     for name in set(names):
         if name.startswith("feed:"):
             keys[name] = _hash(__version__, name)
@@ -685,7 +693,9 @@ def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
         keys[name] = _hash(*sorted((n, sources[n]) for n in seen))
         if any(_BODY.search(_QUOTED.sub("", sources[n])) for n in seen):
             full.add(name)
-    return TemplateKeys(keys, frozenset(full))
+        if seen & theirs:
+            opaque.add(name)
+    return TemplateKeys(keys, frozenset(full), frozenset(opaque))
 
 
 def doc_terms(site: Site) -> dict[str, list[tuple[str, str, str]]]:
@@ -742,16 +752,32 @@ def _html_digest(doc: Document) -> str:
 
 class RouteKeys:
     """Route keys for one build: a template that shows posts' bodies (``.html``) gets the full
-    digests of its inputs, any other the list digests; shared inputs tuples are hashed once."""
+    digests of its inputs, any other the list digests; shared inputs tuples are hashed once. A
+    template of the site's own theme (``TemplateKeys.opaque``) gets a digest of the whole site and
+    the day: it is rendered again whenever anything it might read has changed."""
 
     def __init__(
-        self, global_key: str, templates: TemplateKeys, digests: tuple[dict[str, str], dict[str, str]]
+        self,
+        global_key: str,
+        templates: TemplateKeys,
+        digests: tuple[dict[str, str], dict[str, str]],
+        day: str = "",
     ):
-        self.global_key, self.templates = global_key, templates
+        self.global_key, self.templates, self.day = global_key, templates, day
         self.listed, self.full = digests
         self._inputs: dict[tuple[int, bool], tuple[tuple[str, ...], str]] = {}
+        self._site: str | None = None
+
+    def site_digest(self) -> str:
+        """Every document in full, its terms (in ``listed``), and the day (streaks change with it)."""
+        if self._site is None:
+            self._site = _hash(sorted(self.full.items()), sorted(self.listed.items()), self.day)
+        return self._site
 
     def __call__(self, route: Route) -> str:
+        if route.template in self.templates.opaque:
+            parts = (self.templates.keys[route.template], route.url, route.context, self.site_digest())
+            return _hash(self.global_key, *parts)
         body = route.template in self.templates.full
         if body and "doc" in route.context:  # a post's page shows its own body, its neighbours' titles
             own = route.context["doc"]

@@ -116,8 +116,9 @@ def rebuild(
     keys = last.route_key
     for doc_id in ids:
         keys.listed[doc_id], keys.full[doc_id] = digest_pair(resolved[doc_id], last.terms[doc_id])
-    keys = RouteKeys(keys.global_key, keys.templates, (keys.listed, keys.full))  # fresh memo of inputs
-    affected = sorted({n for doc_id in ids for n in last.by_input.get(doc_id, ())})
+    keys = RouteKeys(keys.global_key, keys.templates, (keys.listed, keys.full), keys.day)  # fresh memos
+    opaque = [n for n, r in enumerate(last.routes) if r.template in keys.templates.opaque]
+    affected = sorted({n for doc_id in ids for n in last.by_input.get(doc_id, ())} | set(opaque))
     todo = []
     for n in affected:
         route = last.routes[n]

@@ -222,7 +222,8 @@ def _plan(
     shared = global_key(view.config, opts, view.site)
     templates = template_keys(theme, {r.template for r in routes})
     terms = doc_terms(view.site)
-    route_key = RouteKeys(shared, templates, view_digests(view.site, terms))
+    day = opts.now.date().isoformat() if opts.now else ""
+    route_key = RouteKeys(shared, templates, view_digests(view.site, terms), day)
     keys = {r.path: route_key(r) for r in routes}
     keys |= {s.rel: static_key(s.path) for s in statics}
     keys |= {o.path: "pages:" + (o.data or b"").decode() for o in _pages_files(view.config)}
