@@ -289,11 +289,12 @@ def test_the_generated_workflow_passes_actionlint(
     assert_linted_clean(actionlint((tmp_path / "site" / WORKFLOW).read_text()))
 
 
-@pytest.mark.parametrize("name", ["pages.yml", "release.yml"])
+@pytest.mark.parametrize("name", ["pages.yml", "release.yml", "tests.yml"])
 def test_this_repositorys_workflows_pass_actionlint(actionlint: Lint, name: str) -> None:
     assert sorted(p.name for p in (REPO / ".github" / "workflows").glob("*.yml")) == [
         "pages.yml",
         "release.yml",
+        "tests.yml",
     ]
     assert_linted_clean(actionlint((REPO / ".github" / "workflows" / name).read_text()))
 
