@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, note, warning
-from .fence import DANGLING, link_refusal, link_target
+from .fence import DANGLING, link_refusal, link_target, shown_path
 from .inert import inert
 from .model import Inventory, SourceFile, StaticFile
 
@@ -58,7 +58,7 @@ def discover(
         ):
             statics[rel] = StaticFile(rel, path)  # assets kept beside the posts that use them
     for folder in (*theme_static, root / "static"):
-        label = _rel(folder, root)
+        label = shown_path(folder, root)
         # The built-in theme lives outside the site: its links may not leave the theme's own folder.
         inside = Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(root))
         own = fence if inside else Path(os.path.realpath(folder))
@@ -82,14 +82,14 @@ def output_problem(out: Path, root: Path, theme_folders: Iterable[Path]) -> Diag
     """
     target = Path(os.path.realpath(out))
     site = Path(os.path.realpath(root))
-    shown = _rel(Path(os.path.abspath(out)), Path(os.path.abspath(root)))
+    shown = shown_path(Path(os.path.abspath(out)), Path(os.path.abspath(root)))
     if site.is_relative_to(target):
         why = "the site folder itself" if site == target else "a folder that holds the site"
         return _overlap(out, f"the output folder {shown} is {why}, so the build would replace or publish it")
     for folder in (root / "content", root / "static", *theme_folders):
         read = Path(os.path.realpath(folder))
         if target.is_relative_to(read) or read.is_relative_to(target):
-            label = _rel(folder, root)
+            label = shown_path(folder, root)
             where = "inside" if target.is_relative_to(read) else "around"
             return _overlap(
                 out,
@@ -248,10 +248,3 @@ def _readable(path: Path, shown: str, problems: list[Diagnostic]) -> bool:
         )
     )
     return False
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

@@ -39,3 +39,11 @@ def link_target(path: Path) -> str:
         return os.readlink(path)
     except OSError:
         return os.path.realpath(path)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """How a message names a path: relative to the site when it is inside it, else in full."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

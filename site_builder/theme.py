@@ -14,7 +14,7 @@ from jinja2.loaders import split_template_path
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
-from .fence import DANGLING, link_refusal
+from .fence import DANGLING, link_refusal, link_target, shown_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,27 +97,13 @@ def _refused(folder: Path, fence: Path, site: Path) -> list[Diagnostic]:
     for path in candidates:
         why = link_refusal(path, fence)
         if why is not None and why != DANGLING:  # a dangling link leaks nothing
-            shown = _shown(path, site)
+            shown = shown_path(path, site)
             found.append(
                 error(
                     "theme/symlink-out",
                     shown,
-                    f"this theme link ({shown} -> {_target(path)}) is not followed: {why}",
+                    f"this theme link ({shown} -> {link_target(path)}) is not followed: {why}",
                     hint="copy the template into the theme instead of linking it, or remove the link",
                 )
             )
     return found
-
-
-def _shown(path: Path, site: Path) -> str:
-    try:
-        return path.relative_to(site).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _target(path: Path) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return os.path.realpath(path)

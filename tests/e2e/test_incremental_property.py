@@ -175,6 +175,19 @@ def make(root: Path, theme: str) -> Path:
     return root
 
 
+EDIT_LISTS = st.lists(
+    st.tuples(st.sampled_from(sorted(EDITS)), st.sampled_from(DOCS)), min_size=1, max_size=3
+)
+
+
+def soundness(test: Callable[[str, list[tuple[str, str]]], None]) -> Callable[[], None]:
+    """A property over a theme and one to three edits, each to one file."""
+    checked = given(theme=st.sampled_from(sorted(THEMES)), edits=EDIT_LISTS)(test)
+    return settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        checked
+    )
+
+
 def build(root: Path) -> dict[str, bytes]:
     out = root / "output"
     result = run(load_config(root), BuildOptions(out=out, jobs=1, search=False, now=NOW))
@@ -186,11 +199,7 @@ def build(root: Path) -> dict[str, bytes]:
     }
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    theme=st.sampled_from(sorted(THEMES)),
-    edits=st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.sampled_from(DOCS)), min_size=1, max_size=3),
-)
+@soundness
 def test_incremental_output_equals_a_cold_build(theme: str, edits: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         warm = make(Path(folder) / "warm", theme)
@@ -217,11 +226,7 @@ def render(
     }
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    theme=st.sampled_from(sorted(THEMES)),
-    edits=st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.sampled_from(DOCS)), min_size=1, max_size=3),
-)
+@soundness
 def test_serve_after_each_save_equals_a_cold_render(theme: str, edits: list[tuple[str, str]]) -> None:
     """serve's rebuilds (its fast path where an edit keeps the site's shape) against a cold render."""
     with tempfile.TemporaryDirectory() as folder:
