@@ -105,10 +105,11 @@ class SiteConfig:
 
 
 def placeholder_problem(config: SiteConfig) -> Diagnostic | None:
-    """A warning when ``base_url`` is still a placeholder (a host under ``.example``, as ``init``
-    writes, or example.org/.com/.net): feeds, the sitemap and canonical links would point there."""
+    """A warning when ``base_url`` is still the placeholder ``init`` writes (a host under the
+    reserved ``.example`` name, never a real site): feeds, the sitemap and canonical links would
+    point there."""
     host = (urlsplit(config.base_url).hostname or "").lower()
-    if not (host.endswith(".example") or host in ("example.org", "example.com", "example.net")):
+    if not (host == "example" or host.endswith(".example")):
         return None
     return warning(
         "config/base-url",
