@@ -21,7 +21,6 @@ import hmac
 import operator
 import os
 import re
-import secrets
 import stat
 import tempfile
 import zoneinfo
@@ -37,6 +36,7 @@ from . import __version__
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity, note
 from .model import BuildOptions, Contributor, Document, Heading, ImageRef, LinkRef, Route, Site
+from .signing import MAC_BYTES, machine_key
 from .theme import Theme
 
 CACHE_DIR = ".site-builder/cache"
@@ -45,7 +45,6 @@ CACHE_DIR = ".site-builder/cache"
 CACHE_FILE = "parse.msgpack"
 OLD_FILE = "parse.pickle"
 HEADER = b"site-builder parse cache 1\n"  # the file: HEADER, a MessagePack payload, HMAC-SHA256 of both
-MAC_BYTES = 32
 _UNPACK: type[Exception] = msgpack.UnpackException
 ParseEntry = tuple[Document | None, tuple[Diagnostic, ...]]
 _REL = f"{CACHE_DIR}/{CACHE_FILE}"
@@ -117,7 +116,7 @@ class ParseCache:
                     off = note("cache/off", where.relative_to(root).as_posix(), why, hint=_DELETE)
                     return cls(notes=(off,))
         try:
-            secret = _secret()
+            secret = machine_key()
         except (OSError, RuntimeError) as exc:  # RuntimeError: no home folder to keep the key in
             why = f"the parse cache is off: there is no folder for its key ({exc})"
             return cls(notes=(note("cache/off", CACHE_DIR, why, hint=_KEY_FOLDER),))
@@ -240,38 +239,6 @@ class ParseCache:
             ignore = os.open(folder.parent / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             with open(ignore, "w") as f:
                 f.write("*\n")
-
-
-def secret_path() -> Path:
-    """This user's key for parse caches: in the user's cache folder, where no commit can reach."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "site-builder" / "cache-key"
-
-
-def _secret() -> bytes:
-    """The key, made on first use; two first builds at once agree on one (``link`` never replaces)."""
-    path = secret_path()
-    with contextlib.suppress(FileNotFoundError):
-        key = path.read_bytes()
-        if len(key) == MAC_BYTES:
-            return key
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent)  # readable by this user only
-    try:
-        with open(fd, "wb") as f:
-            f.write(secrets.token_bytes(MAC_BYTES))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            if len(path.read_bytes()) != MAC_BYTES:
-                os.replace(tmp, path)  # a damaged key: the caches it signed are lost anyway
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    key = path.read_bytes()
-    if len(key) != MAC_BYTES:
-        raise OSError(f"{path} is not a key")
-    return key
 
 
 def _read(path: Path) -> bytes:

@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, error, note, warning
 from .fence import DANGLING, link_refusal, link_target, shown_path
 from .inert import inert
 from .model import Inventory, SourceFile, StaticFile
+from .urls import path_problem, slugify
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 INDEX_NAME = "_index.md"
@@ -54,7 +55,7 @@ def discover(
         if _is_markdown(rel):  # "Post.MD" is a post, never a raw copy
             sources.append(SourceFile(rel, path, section, path.name == INDEX_NAME))
         elif _readable(path, f"content/{rel}", problems) and (
-            trusted(section) or inert(path, rel, section, problems)
+            trusted(section) or (_url_ok(rel, problems) and inert(path, rel, section, problems))
         ):
             statics[rel] = StaticFile(rel, path)  # assets kept beside the posts that use them
     for folder in (*theme_static, root / "static"):
@@ -65,12 +66,47 @@ def discover(
         for rel, path in _walk(folder, label, own, problems, root=fence):
             if _readable(path, f"{label}/{rel}", problems):
                 statics[rel] = StaticFile(rel, path)
+    problems += _look_alikes(sections, trusted)
     inventory = Inventory(
         tuple(sorted(sources, key=lambda s: s.id)),
         tuple(sorted(statics.values(), key=lambda s: s.rel)),
         tuple(sorted(sections)),
     )
     return inventory, problems
+
+
+def _url_ok(rel: str, problems: list[Diagnostic]) -> bool:
+    """A file of an untrusted section is published at its own name: the name must be a path of the
+    site by the rule every URL from content follows (SECURITY.md)."""
+    why = path_problem(rel)
+    if why is None:
+        return True
+    problems.append(
+        error(
+            "discover/file-name",
+            f"content/{rel}",
+            f"this file's name cannot be a URL of the site: {why}",
+            hint="rename it with letters, digits and - _ . only",
+        )
+    )
+    return False
+
+
+def _look_alikes(sections: Iterable[str], trusted: Callable[[str], bool]) -> list[Diagnostic]:
+    """A trusted section whose name reads like an untrusted one's (``Contributions``, or the same word
+    with a Greek omicron) is how a pull request would slip raw HTML past the rule: an error."""
+    untrusted = {slugify(s): s for s in {*sections, "contributions"} if not trusted(s)}
+    return [
+        error(
+            "discover/look-alike",
+            f"content/{name}",
+            f"the folder {name}/ looks like the untrusted section {untrusted[slugify(name)]}/ but is "
+            "not one: its files would be published as the team's own",
+            hint=f"move its files into {untrusted[slugify(name)]}/, or rename the folder",
+        )
+        for name in sorted(sections)
+        if trusted(name) and slugify(name) in untrusted
+    ]
 
 
 def output_problem(out: Path, root: Path, theme_folders: Iterable[Path]) -> Diagnostic | None:
@@ -139,22 +175,43 @@ def _walk(
 
 
 def _scan(
-    here: Path,
+    top: Path,
     prefix: str,
     label: str,
     fence: Path,
     problems: list[Diagnostic],
     found: list[tuple[str, Path]],
 ) -> None:
+    """Depth first, a folder's own files before its subfolders', without recursion: a pull request
+    may nest folders thousands deep."""
+    todo = [(top, prefix)]
+    while todo:
+        here, prefix = todo.pop()
+        folders = _scan_one(here, prefix, label, fence, problems, found)
+        todo.extend(reversed(folders))
+
+
+def _scan_one(
+    here: Path,
+    prefix: str,
+    label: str,
+    fence: Path,
+    problems: list[Diagnostic],
+    found: list[tuple[str, Path]],
+) -> list[tuple[Path, str]]:
+    """One folder's files into ``found``; returns its subfolders to walk, by name."""
     # scandir's entries know their type without a stat per file: 10,000 posts are listed in 60 ms.
     try:
         with os.scandir(here) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
-        return  # an unreadable folder is skipped, as os.walk skips it
-    folders: list[tuple[str, Path]] = []
+        return []  # an unreadable folder is skipped, as os.walk skips it
+    folders: list[tuple[Path, str]] = []
     for entry in entries:
         name = entry.name
+        if not _utf8(name):  # git carries any bytes; a URL, a feed and the cache need text
+            problems.append(_not_utf8(label, prefix, name))
+            continue
         if is_ignored(name):
             if label == "content" and _skipped_by_name(name, entry):
                 problems.append(_skipped(f"{label}/{prefix}{name}", _is_dir(entry)))
@@ -164,7 +221,7 @@ def _scan(
             if entry.is_symlink():
                 problems.append(_folder_link(path, f"{label}/{prefix}{name}"))
             else:
-                folders.append((f"{prefix}{name}/", path))
+                folders.append((path, f"{prefix}{name}/"))
             continue
         if entry.is_symlink():
             why = link_refusal(path, fence)
@@ -175,8 +232,25 @@ def _scan(
                 path = Path(os.path.realpath(path))  # what is copied is the target checked now
         if entry.is_file():
             found.append((prefix + name, path))
-    for sub_prefix, sub in folders:
-        _scan(sub, sub_prefix, label, fence, problems, found)
+    return folders
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+        return False
+    return True
+
+
+def _not_utf8(label: str, prefix: str, name: str) -> Diagnostic:
+    shown = f"{label}/{prefix}" + name.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return error(
+        "discover/file-name",
+        shown,
+        "this name is not UTF-8 text, so it cannot be a URL or a file of the site",
+        hint="rename it with letters, digits and - _ .",
+    )
 
 
 def _skipped_by_name(name: str, entry: os.DirEntry[str]) -> bool:

@@ -54,19 +54,26 @@ def absolutize(html: str, page_url: str) -> str:
         url = match.group(2)
         if url.startswith(("https://", "http://", "mailto:")):
             return match.group(0)  # most links in posts are already absolute: skip urljoin
-        return match.group(1) + urljoin(page_url, _unescape_amp(url)).replace("&", "&amp;") + match.group(3)
+        return match.group(1) + _joined(page_url, _unescape_amp(url)).replace("&", "&amp;") + match.group(3)
 
     def srcset(match: re.Match[str]) -> str:
         parts = []
         for candidate in match.group(2).split(","):
             bits = candidate.strip().split(maxsplit=1)
             if bits:
-                parts.append(" ".join([urljoin(page_url, bits[0]), *bits[1:]]))
+                parts.append(" ".join([_joined(page_url, bits[0]), *bits[1:]]))
         return match.group(1) + ", ".join(parts) + match.group(3)
 
     if "srcset=" in html:
         html = _SRCSET.sub(srcset, html)
     return _URL_ATTR.sub(one, html)
+
+
+def _joined(page_url: str, url: str) -> str:
+    try:
+        return urljoin(page_url, url)
+    except ValueError:  # "//[x": no URL, and no way to make one absolute; kept as written
+        return url
 
 
 def _unescape_amp(url: str) -> str:

@@ -189,12 +189,17 @@ def marker_for(url: str, doc_id: str) -> tuple[str, str, str] | None:
     which is checked once every output is known."""
     if url.startswith(("https://", "http://", "mailto:", "#")):
         return None  # most links in posts, found without urlsplit
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "//[x": left as markdown-it wrote it, a relative link that goes nowhere
+        return None
     if parts.scheme or parts.netloc:
         return None
     if url.startswith("/"):
         return MARKER + url, unquote(parts.path), parts.fragment
     path = unquote(parts.path)
+    if "\\" in path or path.startswith("/"):
+        return None  # %5C or %2F%2F decoded: it would lead off the site; left as written, it cannot
     if path.endswith((".md", ".markdown")):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(doc_id), path))
         return f"{MARKER}{target}#{parts.fragment}", target, parts.fragment

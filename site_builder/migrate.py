@@ -25,7 +25,7 @@ from . import kinds
 from .diagnostics import Diagnostic, error
 from .fence import link_refusal
 from .frontmatter import split
-from .urls import normalise, permalink, slugify
+from .urls import UnsafePath, normalise, permalink, slugify
 
 MARKDOWN = (".md", ".markdown")
 # Jekyll's named permalink styles (jekyllrb.com/docs/permalinks/#built-in-formats)
@@ -310,7 +310,7 @@ def _hugo_content(
 ) -> dict[str, str]:
     content = src / "content"
     readable = _folder(content, work)
-    folders = sorted(p for p in content.iterdir() if p.is_dir() and _vetted(p, work)) if readable else []
+    folders = sorted(p for p in content.iterdir() if _section_folder(p, work)) if readable else []
     main = max(folders, key=lambda p: sum(1 for _ in p.rglob("*.md")), default=None)
     sections: dict[str, str] = {}
     for folder in folders:
@@ -329,11 +329,16 @@ def _hugo_content(
             ours = pattern or f"/{name}/:slug/"
             label = f"content/{folder.name}/{rel.as_posix()}"
             _copy_post(path, target, label, old, ours, name, tz, False, work)
-    for page in sorted(p for p in content.glob("*.md") if _vetted(p, work)) if readable else []:
+    pages = content.glob("*.md") if readable else ()
+    for page in sorted(p for p in pages if not p.name.startswith(".") and _vetted(p, work)):
         target = dest / "content" / page.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(page, target)
     return sections
+
+
+def _section_folder(path: Path, work: _Work) -> bool:
+    return not path.name.startswith(".") and path.is_dir() and _vetted(path, work)
 
 
 def _hugo_url(theirs: str, section: str, path: Path, rel: Path, tz: dt.tzinfo) -> str | None:
@@ -409,9 +414,12 @@ def _our_url(meta: dict[str, Any], path: Path, pattern: str, section: str, tz: d
     stem = path.parent.name if path.stem.lower() == "index" else kinds.jekyll_slug(path.stem)
     slug = slugify(str(values.get("slug") or stem))
     categories = kinds._as_list(values.get("categories") or values.get("category") or [], True)
-    return permalink(
-        pattern, slug=slug, section=section, date=date[0] if date else None, categories=tuple(categories)
-    )
+    try:
+        return permalink(
+            pattern, slug=slug, section=section, date=date[0] if date else None, categories=tuple(categories)
+        )
+    except UnsafePath:  # the build will say so, naming the file and line
+        return None
 
 
 def _with_front_matter(
@@ -465,10 +473,14 @@ def _copy_statics(folder: Path, target: Path, kind: str, work: _Work) -> int:
 
 def _files(folder: Path, work: _Work) -> list[Path]:
     """Every file below ``folder`` that may be read, sorted; links to folders below it are not
-    entered (pathlib's rglob), and file links are held to ``_vetted``."""
+    entered (pathlib's rglob), file links are held to ``_vetted``, and nothing hidden (``.git``,
+    ``.env``) is ever copied (SECURITY.md)."""
     if not _folder(folder, work):
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and _vetted(p, work))
+    found = (
+        p for p in folder.rglob("*") if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    return sorted(p for p in found if p.is_file() and _vetted(p, work))
 
 
 def _folder(folder: Path, work: _Work) -> bool:

@@ -26,6 +26,7 @@ from .collect import collect
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .discover import discover
+from .fence import shown_path
 from .links import check_site_links
 from .model import (
     BuildOptions,
@@ -133,7 +134,7 @@ def run(
         diagnostics.extend(content_rules(parsed, now, opts.drafts, opts.future))
         result.site, result.left_out = site, site.left_out
         about |= {"next_due": min(due).isoformat() if due else None, "left_out": list(astuple(site.left_out))}
-        statics = [s.rel for s in inventory.statics]
+        statics = {s.rel: shown_path(s.path, config.root) for s in inventory.statics}
         result.routes, problems = plan_routes(site, config, statics)
         diagnostics.extend(problems)
         diagnostics.extend(check_site_links(site.docs, [*(r.path for r in result.routes), *statics]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
@@ -28,10 +28,10 @@ RESERVED_FOLDERS = {"pagefind/": "the search index", "_sb/": "the live-reload fi
 
 
 def plan_routes(
-    site: Site, config: SiteConfig, statics: Iterable[str] = ()
+    site: Site, config: SiteConfig, statics: Mapping[str, str] | None = None
 ) -> tuple[list[Route], list[Diagnostic]]:
-    """Every output the site's pages make; ``statics`` are the paths of files copied as they are,
-    which no post or alias may replace."""
+    """Every output the site's pages make; ``statics`` are the files copied as they are (output
+    path -> where the file is, for messages), which no post, alias or generated page may replace."""
     routes = [
         *_documents(site),
         _home(site, config),
@@ -46,7 +46,7 @@ def plan_routes(
         Route("/robots.txt", "robots.txt", {}, ()),
     ]
     routes.append(_sitemap(routes, site))
-    return routes, _clashes(routes, statics)
+    return routes, _clashes(routes, statics or {})
 
 
 FEED_TAXONOMIES = ("tags", "authors", "teams")
@@ -226,25 +226,36 @@ def _aliases(site: Site) -> Iterator[Route]:
             yield Route(normalise(alias), "redirect.html", {"target": doc.url}, (doc.id,))
 
 
-def _clashes(routes: list[Route], statics: Iterable[str]) -> list[Diagnostic]:
+def _clashes(routes: list[Route], statics: Mapping[str, str]) -> list[Diagnostic]:
     """A post or alias that lands on a file the site makes for itself, on a static file, or on a
     folder one of them needs (or the other way round) would replace it, silently: an error naming
     both. Posts and aliases among themselves are ``collect``'s to report."""
     taken = {file_key(path): what for path, what in RESERVED_FILES.items()}  # file key -> its maker
-    for rel in statics:
-        taken.setdefault(file_key(rel), f"the static file {rel}")
+    copied = {file_key(rel): rel for rel in statics}
+    for key, rel in copied.items():
+        taken.setdefault(key, f"the static file {rel}")
     content = []
+    problems = []
     for route in routes:
         if "doc" in route.context or "target" in route.context:
             content.append(route)
+        elif (key := file_key(route.path)) in copied:  # a feed a file would replace, or the other way
+            rel = copied[key]
+            problems.append(
+                error(
+                    "url/duplicate",
+                    statics[rel],
+                    f"this file would take the place of a page the site generates ({route.url})",
+                    hint="rename or remove the file",
+                )
+            )
         else:
-            taken.setdefault(file_key(route.path), f"a page the site generates ({route.url})")
+            taken.setdefault(key, f"a page the site generates ({route.url})")
     reserved = {f.casefold(): what for f, what in RESERVED_FOLDERS.items()}
     folders = dict(reserved)  # folder key ("a/b/") -> what needs it
     for key, maker in taken.items():
         for parent in _parents(key):
             folders.setdefault(parent + "/", maker)
-    problems = []
     for route in content:
         key = file_key(route.path)
         what: str | None = taken.get(key) or folders.get(

@@ -90,7 +90,10 @@ def web_url(raw: str) -> str | None:
         return None
     if any(c.isspace() or c in "\\\"'<>`" or unicodedata.category(c)[0] == "C" for c in text):
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "https://[x": an IPv6 host that never closes
+        return None
     return text if parts.netloc else None
 
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic, error
 from .model import Output
+from .signing import sign, signed_by_us
 
 MARKER = ".site-builder-output"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links need privileges to make
@@ -185,7 +186,7 @@ class Staging:
         """Swap in; ``about`` (the build's fingerprint and summary) goes into the marker too."""
         marker = {"tool": "site-builder", **(about or {}), "files": dict(sorted(self.manifest.items()))}
         with _writing(self.out, MARKER):
-            (self.path / MARKER).write_text(json.dumps(marker, indent=0) + "\n")
+            (self.path / MARKER).write_bytes(_signed(marker))
             _swap(self.path, self.out)
 
     def abort(self) -> None:
@@ -295,26 +296,59 @@ def _owner_alive(name: str, prefix: str) -> bool:
     return True
 
 
+def _signed(marker: dict[str, Any]) -> bytes:
+    """The marker's bytes: a line with this user's signature of the JSON that follows it."""
+    text = (json.dumps(marker, indent=0) + "\n").encode()
+    return f"{_SIGNATURE}{sign(text)}\n".encode() + text
+
+
+_SIGNATURE = "signed "
+
+
 def read_marker(folder: Path | None) -> dict[str, Any]:
-    """The marker of an earlier build: its manifest and what the build recorded (empty if none)."""
+    """The marker of an earlier build: its manifest and what the build recorded; empty if there is
+    none, or if this user's site-builder did not write it. The output folder is not trusted
+    (SECURITY.md): a marker planted with it would make a build reuse the pages planted beside it."""
     if folder is None:
         return {}
     try:
-        data = json.loads((folder / MARKER).read_text())
+        fd = os.open(folder / MARKER, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with open(fd, "rb") as f:
+            first, _, text = f.read().partition(b"\n")
+        mac = first.decode("ascii").removeprefix(_SIGNATURE)
+        if not first.startswith(_SIGNATURE.encode()) or not signed_by_us(text, mac):
+            return {}
+        data = json.loads(text)
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
 def update_marker(folder: Path, about: dict[str, object]) -> None:
-    """Record a build that changed no output in the marker, atomically; the outputs stay as they are."""
+    """Record a build that changed no output in the marker, atomically; the outputs stay as they are.
+    Written under a fresh name, never through a link someone left in the output."""
     marker = {**read_marker(folder), **about}
-    tmp = folder / f"{MARKER}.tmp"
-    tmp.write_text(json.dumps(marker, indent=0) + "\n")
-    os.replace(tmp, folder / MARKER)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{MARKER}.")
+    try:
+        with open(fd, "wb") as f:
+            f.write(_signed(marker))
+        os.replace(tmp, folder / MARKER)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def read_manifest(folder: Path | None) -> dict[str, str]:
-    """Output path -> key, from the marker file of an earlier build (empty when there is none)."""
+    """Output path -> key, from the marker file of an earlier build (empty when there is none). A
+    path that is not a plain relative path of the output is no file of ours: none is kept."""
     files = read_marker(folder).get("files", {})
-    return files if isinstance(files, dict) else {}
+    if not isinstance(files, dict):
+        return {}
+    ok = all(isinstance(k, str) and isinstance(v, str) and _inside(k) for k, v in files.items())
+    return files if ok else {}
+
+
+def _inside(rel: str) -> bool:
+    parts = Path(rel).parts
+    return bool(parts) and ".." not in parts and not Path(rel).is_absolute()

@@ -11,7 +11,6 @@ asserts a speed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import shutil
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.write import MARKER
+from site_builder.write import MARKER, read_marker
 
 REPO = Path(__file__).resolve().parents[2]
 HashTree = Callable[[Path], dict[str, str]]
@@ -67,7 +66,7 @@ def _write_site(root: Path, title: str) -> None:
 
 
 def _marker_files(out: Path) -> list[str]:
-    return sorted(json.loads((out / MARKER).read_text())["files"])
+    return sorted(read_marker(out)["files"])
 
 
 def _complete(out: Path) -> bool:

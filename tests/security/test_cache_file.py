@@ -25,8 +25,9 @@ from typing import Any
 import msgpack
 import pytest
 
-from site_builder.cache import CACHE_DIR, CACHE_FILE, HEADER, MAC_BYTES, OLD_FILE, ParseCache, secret_path
+from site_builder.cache import CACHE_DIR, CACHE_FILE, HEADER, MAC_BYTES, OLD_FILE, ParseCache
 from site_builder.diagnostics import Severity
+from site_builder.signing import secret_path
 
 Cli = Callable[[Sequence[str]], tuple[int, str, str]]
 Live = Callable[[Path], list[str]]

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from site_builder.cache import CACHE_DIR, CACHE_FILE, ParseCache, ParseEntry, secret_path
+from site_builder.cache import CACHE_DIR, CACHE_FILE, ParseCache, ParseEntry
 from site_builder.config import load_config
 from site_builder.diagnostics import error, warning
 from site_builder.model import Contributor, Document, Heading, ImageRef, LinkRef, SourceFile
 from site_builder.parse import Renderers, parse_file
+from site_builder.signing import secret_path
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from site_builder.model import Output
-from site_builder.write import MARKER, check_out_folder, is_build_output, recover, write_output
+from site_builder.write import MARKER, check_out_folder, is_build_output, read_marker, recover, write_output
 
 HashTree = Callable[[Path], dict[str, str]]
 
@@ -23,7 +22,7 @@ def test_writes_outputs_and_the_marker(tmp_path: Path) -> None:
     assert (out / "index.html").read_bytes() == b"<p>home</p>"
     assert (out / "img" / "logo.svg").read_bytes() == b"<svg/>"
     assert is_build_output(out)
-    assert json.loads((out / MARKER).read_text())["tool"] == "site-builder"
+    assert read_marker(out)["tool"] == "site-builder"
 
 
 def test_swap_replaces_the_previous_output_whole(tmp_path: Path) -> None:
