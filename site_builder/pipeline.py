@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
@@ -404,8 +406,12 @@ def _complete(out: Path, keys: dict[str, str]) -> bool:
 
 def _reusable(path: Path) -> bool:
     """A file of an earlier output that may be linked into the next: a regular file, never a
-    symbolic link someone planted there (it would publish its target; SECURITY.md)."""
-    return path.is_file() and not path.is_symlink()
+    symbolic link someone planted there (it would publish its target; SECURITY.md). One lstat:
+    a no-change build asks this of every output file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _parse(
