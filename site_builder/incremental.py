@@ -10,6 +10,7 @@ change, an error) falls back to the full pipeline, which is always right.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from .links import check_site_links, resolve_links
 from .model import BuildOptions, Document, Inventory, Output, Route, Site
 from .parse import Renderers, parse_file
 from .render import SiteView, render_routes
+from .rules import content_rules
 
 
 @dataclass(slots=True)
@@ -96,6 +98,7 @@ def rebuild(
         return None  # a new, deleted or index file, or something that is not content
     site = last.view.site
     docs = dict(site.docs)
+    now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)  # as the pipeline's one clock
     problems: list[Diagnostic] = []
     for src in edited:
         assert src is not None
@@ -106,7 +109,7 @@ def rebuild(
         if any(d.severity is Severity.ERROR for d in found):
             return None
         docs[src.id] = doc
-        problems += found
+        problems += found + content_rules([doc], now, opts.drafts, opts.future)
     ids = [s.id for s in edited if s is not None]
     resolved, link_problems = resolve_links(docs, config.base_path, frozenset(), only=ids)
     paths = [*(r.path for r in last.routes), *(s.rel for s in last.inventory.statics)]

@@ -1,5 +1,5 @@
 """Checks on content that every command runs the same way: ``build``, ``serve`` and ``check`` report
-one set of problems, printed alike (README, "Checking a site").
+one set of problems, printed alike (README, "Errors and warnings").
 
 Most rules live where the value is read (front matter in ``kinds`` and ``parse``, links in
 ``links``); these need every parsed document, published or not, and the build's clock.

@@ -106,3 +106,16 @@ def test_other_options_are_never_served_from_the_last_build(served: tuple[Path, 
     opts = dataclasses.replace(BuildOptions(jobs=1), drafts=True)
     result = run(load_config(site), opts, until="render", state=state, changed=frozenset({path}))
     assert result.routes  # different options: a full build
+
+
+def test_a_fast_edit_reports_what_a_full_build_reports(served: tuple[Path, BuildState]) -> None:
+    """One set of rules: an image without alt text added while serving is a warning at once."""
+    site, state = served
+    path = edit(site, "weeknotes/platform-week-42.md", "\n## ", "\n![](/images/velocity.svg)\n\n## ")
+    fast = run(
+        load_config(site), BuildOptions(jobs=1), until="render", state=state, changed=frozenset({path})
+    )
+    full = run(load_config(site), BuildOptions(jobs=1), until="render")
+    codes = {(d.code, d.path) for d in fast.diagnostics}
+    assert ("image/alt", "content/weeknotes/platform-week-42.md") in codes
+    assert codes == {(d.code, d.path) for d in full.diagnostics}
