@@ -99,21 +99,22 @@ def test_folders_nested_thousands_deep_are_walked_without_recursion(
     make_site: MakeSite, run_cli: Cli
 ) -> None:
     root = make_site({"content/contributions/c.md": contribution()})
-    here = os.path.join(root, "content", "contributions")
-    fd = os.open(here, os.O_RDONLY)
-    try:  # 1,500 levels: deeper than Python's recursion limit, within PATH_MAX by walking with fds
-        for _ in range(1500):
-            os.mkdir("a", dir_fd=fd)
-            inner = os.open("a", os.O_RDONLY, dir_fd=fd)
-            os.close(fd)
-            fd = inner
-        with open(os.open("x.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as f:
+    fds = [os.open(os.path.join(root, "content", "contributions"), os.O_RDONLY)]
+    try:  # 1,100 levels: deeper than Python's recursion limit; made and removed through fds
+        for _ in range(1100):
+            os.mkdir("a", dir_fd=fds[-1])
+            fds.append(os.open("a", os.O_RDONLY, dir_fd=fds[-1]))
+        with open(os.open("x.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fds[-1]), "w") as f:
             f.write("deep\n")
-    finally:
-        os.close(fd)
-    code, _, err = run_cli(["check", str(root)])
-    assert "Traceback" not in err and "RecursionError" not in err
-    assert code in (0, 1)
+        code, _, err = run_cli(["check", str(root)])
+        assert "Traceback" not in err and "RecursionError" not in err
+        assert code in (0, 1)
+    finally:  # pytest's own clean-up of old temporary folders recurses: leave nothing this deep
+        os.unlink("x.txt", dir_fd=fds[-1])
+        while len(fds) > 1:
+            os.close(fds.pop())
+            os.rmdir("a", dir_fd=fds[-1])
+        os.close(fds.pop())
 
 
 def test_a_file_cannot_take_a_generated_feeds_place(make_site: MakeSite, run_cli: Cli) -> None:
