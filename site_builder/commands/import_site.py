@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..migrate import import_site
-from ..report import Reporter, plural
+from ..report import Reporter, plural, printable
 
 
 def run(kind: str, src: Path, path: Path, section: str | None, reporter: Reporter) -> int:
@@ -22,6 +22,7 @@ def run(kind: str, src: Path, path: Path, section: str | None, reporter: Reporte
     if report.unmapped:
         reporter.line("Not mapped (kept as they were, or left out):")
         for item in report.unmapped:
-            reporter.line(f"  {item.path}: {item.key}: {item.why}")
+            # One line each: the old site's names and keys may hold line breaks (Reporter.line keeps them).
+            reporter.line(f"  {printable(item.path)}: {printable(item.key)}: {printable(item.why)}")
     reporter.line(f"Next: site-builder build {path}")
     return 1 if report.problems else 0
