@@ -15,7 +15,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, error, warning
 from .model import Contributor
-from .urls import TOKENS, UnsafePath, site_path, web_url
+from .urls import TOKEN, UnsafePath, site_path, web_url
 
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # 18F has 2024-12-5-x.md
 # Date strings YAML leaves as text: "2015-03-17 14:00:00 -0400" (Jekyll), "2015-03-17 14:00 +1", "...Z".
@@ -182,7 +182,8 @@ def coerce(
         values["excerpt_separator"] = meta["excerpt_separator"]
     if isinstance(meta.get("permalink"), str):
         line = lines.get("permalink", lines.get("url", 1))
-        refused = _unsafe("permalink", _TOKEN.sub("x", meta["permalink"]), path, line)
+        # Tokens expand to safe values (urls.permalink): the rest of the pattern is checked here.
+        refused = _unsafe("permalink", TOKEN.sub("x", meta["permalink"]), path, line)
         if refused is None:
             values["permalink"] = meta["permalink"]
         else:
@@ -191,9 +192,6 @@ def coerce(
     if categories:  # for the :categories permalink token (Jekyll)
         values["categories"] = categories
     return Coerced(values, fields, params), problems
-
-
-_TOKEN = re.compile(r":(" + "|".join(TOKENS) + r")\b")  # expanded by urls.permalink, to safe values
 
 
 def _paths(

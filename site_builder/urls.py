@@ -24,7 +24,7 @@ TOKENS = (
     "section",
     "categories",
 )
-_TOKEN = re.compile(r":(" + "|".join(sorted(TOKENS, key=len, reverse=True)) + r")\b")
+TOKEN = re.compile(r":(" + "|".join(sorted(TOKENS, key=len, reverse=True)) + r")\b")
 _PLAIN_PATH = re.compile(r"/(?!/)[^?#;\t\r\n]*")  # a site path that urljoin only appends
 
 
@@ -131,7 +131,7 @@ def permalink(
             "isoyear": str(year),
             "isoweek": f"{week:02d}",
         }
-    return site_path(_TOKEN.sub(lambda m: values.get(m.group(1), ""), pattern))
+    return site_path(TOKEN.sub(lambda m: values.get(m.group(1), ""), pattern))
 
 
 def normalise(url: str) -> str:
