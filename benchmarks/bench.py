@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build-speed benchmark: site-builder against Hugo, Pelican and Eleventy on the same corpus (issue 7).
+"""Build-speed benchmark: site-builder against Hugo, Pelican and Eleventy on the same corpus (BENCHMARKS.md).
 
     python benchmarks/bench.py [--posts 1000 10000] [--runs 3] [--peers] [--eleventy NODE_MODULES]
                                [--peer-runs N] [--corpus-script PATH] [--work DIR]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Live-preview benchmark: from saving a post to the browser being told to reload (issue 4).
+"""Live-preview benchmark: from saving a post to the browser being told to reload (BENCHMARKS.md).
 
     python benchmarks/serve_edit.py [--posts 1000] [--edits 10] [--gap 1.0] [--after-search]
                                     [--corpus-script PATH]

@@ -4,7 +4,7 @@
     python scripts/fuzz.py --examples 500 -k markdown  # only the Markdown body property
     python scripts/fuzz.py --seed 1234                 # repeat a run
 
-CI runs the same properties with 60 derandomized examples; this is the long run (issue 8). A failure
+CI runs the same properties with 60 derandomized examples; this is the long run. A failure
 prints the smallest example found and a ``@reproduce_failure`` blob.
 """
 

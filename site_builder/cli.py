@@ -1,11 +1,12 @@
 """Command line: argparse to options, then a command; the one place that sets the exit code.
 
-Exit codes (SPEC §6): 0 success, 1 content or config errors, 2 usage errors (argparse's own).
+Exit codes (README, "Commands"): 0 success, 1 content or config errors, 2 usage errors (argparse's own).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import traceback
@@ -15,10 +16,10 @@ from typing import NoReturn
 
 from . import __version__
 from .config import KIND_NAMES, ConfigError
+from .diagnostics import OutputError
 from .model import BuildOptions
 from .report import Reporter
 from .workflow import timezone_problem, tool_source_problem
-from .write import OutputError
 
 
 def _jobs(text: str) -> int:
@@ -71,8 +72,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build = commands.add_parser("build", help="build the site into output/")
-    build.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+    _build_arguments(commands.add_parser("build", help="build the site into output/"))
+    _serve_arguments(
+        commands.add_parser("serve", help="build, serve, rebuild on change and reload the browser")
+    )
+    _new_arguments(commands.add_parser("new", help="write a new post with today's date and the right fields"))
+    _check_arguments(commands.add_parser("check", help="validate the content without writing the site"))
+    _init_arguments(commands.add_parser("init", help="create a new site in its own git repository"))
+    upgrade = commands.add_parser("upgrade", help="pin the GitHub Pages workflow to this version")
+    _site_path(upgrade)
+    upgrade.add_argument("--tool-source", type=_checked(tool_source_problem), help=_TOOL_SOURCE)
+    _deploy_arguments(commands.add_parser("deploy", help="build and commit the output to a gh-pages branch"))
+    _import_arguments(
+        commands.add_parser("import", help="copy a Jekyll or Hugo site's posts and settings into a new site")
+    )
+    return parser
+
+
+# Each subcommand's arguments, in the order ``--help`` lists them; argparse fills the parser it is given.
+
+
+def _site_path(command: argparse.ArgumentParser) -> None:
+    command.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+
+
+def _build_arguments(build: argparse.ArgumentParser) -> None:
+    _site_path(build)
     build.add_argument("--out", type=Path, help="output folder (default: PATH/output)")
     build.add_argument("--drafts", action="store_true", help="include drafts")
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
@@ -80,13 +105,17 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--jobs", type=_jobs, default=0, help="processes to use (default: every core)")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index (faster)")
-    serve = commands.add_parser("serve", help="build, serve, rebuild on change and reload the browser")
-    serve.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+
+
+def _serve_arguments(serve: argparse.ArgumentParser) -> None:
+    _site_path(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000, or the next free one)")
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument("--future", action="store_true", help="include posts dated in the future")
-    new = commands.add_parser("new", help="write a new post with today's date and the right fields")
+
+
+def _new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument("kind", choices=KIND_NAMES, help="what to write")
     new.add_argument(
         "title", nargs="?", help="its title, which names the file (a weeknote's default: its ISO week)"
@@ -96,8 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--team", help="the team slug, for weeknotes")
     new.add_argument("--path", default=".", type=Path, help="the site folder (default: here)")
-    check = commands.add_parser("check", help="validate the content without writing the site")
-    check.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
+    _site_path(check)
     check.add_argument(
         "--format",
         choices=("text", "json", "github"),
@@ -107,39 +138,39 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
     check.add_argument("--future", action="store_true", help="check future posts as if they were due")
-    init = commands.add_parser("init", help="create a new site in its own git repository")
+
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("dir", type=Path, help="the folder to create")
     init.add_argument("--github-pages", action="store_true", help="add a GitHub Pages workflow")
     init.add_argument("--timezone", default="UTC", type=_checked(timezone_problem), help="default: UTC")
     init.add_argument("--tool-source", type=_checked(tool_source_problem), help=_TOOL_SOURCE)
-    upgrade = commands.add_parser("upgrade", help="pin the GitHub Pages workflow to this version")
-    upgrade.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
-    upgrade.add_argument("--tool-source", type=_checked(tool_source_problem), help=_TOOL_SOURCE)
-    deploy = commands.add_parser("deploy", help="build and commit the output to a gh-pages branch")
-    deploy.add_argument("path", nargs="?", default=".", type=Path, help="the site folder (default: here)")
+
+
+def _deploy_arguments(deploy: argparse.ArgumentParser) -> None:
+    _site_path(deploy)
     deploy.add_argument("--remote", help="push the branch to this remote after committing")
     deploy.add_argument("--branch", default="gh-pages", help="the branch to commit to (default: gh-pages)")
     deploy.add_argument("--base-url", help="override base_url from site.toml for this build")
-    imports = commands.add_parser(
-        "import", help="copy a Jekyll or Hugo site's posts and settings into a new site"
-    )
+
+
+def _import_arguments(imports: argparse.ArgumentParser) -> None:
     imports.add_argument("kind", choices=("jekyll", "hugo"), help="what the old site is built with")
     imports.add_argument("src", type=Path, help="the old site's folder")
     imports.add_argument(
         "path", nargs="?", default=".", type=Path, help="the new site folder (default: here)"
     )
     imports.add_argument("--section", help="the content folder for the posts (default: posts)")
-    return parser
 
 
 def run() -> NoReturn:
-    """The ``site-builder`` command: ``main``, then exit without tearing down the heap. After a big
-    build, collecting and freeing every object at interpreter exit takes 0.3 s and changes nothing
-    on disk (mypy exits the same way for the same reason). ``main`` is for callers that go on."""
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The ``site-builder`` command: ``main``, then a normal interpreter exit. A console or pipe
+    that cannot show a character (Windows writes its code page to pipes) gets an escape, never a
+    traceback in place of the message."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -162,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         reporter.line("Interrupted.")
         return 130
-    except Exception:  # a bug: loud, with the traceback (STYLE §8.4)
+    except Exception:  # a bug, not bad content: loud, with the traceback
         reporter.stop_progress()
         traceback.print_exc()
         sys.stderr.write("This is a bug in site-builder, please report it with the traceback above.\n")

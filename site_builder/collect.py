@@ -10,7 +10,7 @@ from .diagnostics import Diagnostic, error
 from .links import resolve_links
 from .model import BuildOptions, Document, LeftOut, Section, Site, Term
 from .rules import is_future
-from .taxonomies import build_terms
+from .taxonomies import build_terms, terms_by_doc
 from .urls import file_key, normalise
 from .weeknotes import doc_streams, streams
 
@@ -57,6 +57,7 @@ def collect(
         streams=found,
         doc_streams=doc_streams(found),
         related=related(docs, order, terms),
+        doc_terms=terms_by_doc(docs.values(), terms),
     )
     return site, problems
 

@@ -1,4 +1,5 @@
-"""Problems as values: stages return them, the CLI prints them once (STYLE §8.4)."""
+"""Problems as values: stages return them and carry on, so one run names them all; the CLI prints
+them once."""
 
 from __future__ import annotations
 
@@ -80,3 +81,15 @@ class Diagnostics:
         """Errors first, then warnings, then notes, each by file and line: stable between runs."""
         rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
         return sorted(self.items, key=lambda d: (rank[d.severity], d.path, d.line or 0, d.code))
+
+
+class OutputError(Exception):
+    """The output could not be written (disk full, no permission): a problem to report, not a bug.
+
+    The staging folder is dropped and the previous output is left as it was; ``cli`` prints the
+    diagnostic and exits 1 (README.md, "Errors and warnings").
+    """
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 from one list of entries (SPEC §5).
+"""RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 from one list of entries, for every page with feeds.
 
 Entry ids are the entries' permalinks: stable between builds, as jekyll-feed and Hugo do. Content is
 the full HTML with every relative URL made absolute, so it reads the same in any feed reader.
@@ -6,12 +6,13 @@ the full HTML with every relative URL made absolute, so it reads the same in any
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
@@ -28,15 +29,32 @@ _SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
-    """One document as a feed sees it: absolute URLs, its authors and categories resolved."""
+    """One document as every feed shows it, in each format: made once per document in a build and
+    placed, as it is, in every feed that lists the document (a post is in the site's feed, its
+    section's, its tags' and its authors')."""
 
     doc: Document
-    url: str
-    authors: tuple[tuple[str, str], ...]  # (name, url or "")
-    categories: tuple[Term, ...]
-    content: str  # the body with every URL absolute (``absolutize``)
-    # Memo: the entry as each format writes it (bytes; str for JSON), the same in every feed.
-    items: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    rss: Any  # the <item> feedgen makes of it (lxml), with its content as CDATA
+    atom: Any  # the <entry> feedgen makes of it (lxml), with its content as escaped HTML
+    json: str  # its JSON Feed item as ``json.dumps(feed, indent=2)`` writes it in the list
+
+
+def feed_entry(
+    doc: Document,
+    url: str,
+    authors: tuple[tuple[str, str], ...],
+    categories: tuple[Term, ...],
+    config: SiteConfig,
+) -> FeedEntry:
+    """``url`` is the document's absolute URL; ``authors`` are (name, URL or "") pairs; the content
+    is the body with every URL made absolute, so it reads the same in any feed reader."""
+    content = absolutize(doc.html, url)
+    rss = _entry(doc, url, authors, categories, content, "rss").rss_entry()
+    atom = _entry(doc, url, authors, categories, content, "atom").atom_entry()
+    item = json.dumps(
+        _json_item(doc, url, authors, categories, content, config), ensure_ascii=False, indent=2
+    )
+    return FeedEntry(doc, rss, atom, "    " + item.replace("\n", "\n    "))  # JSON escapes line breaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,44 +101,12 @@ def _unescape_amp(url: str) -> str:
 def render_feed(fmt: str, info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
     if fmt == "json":
         return _json_feed(info, entries, config)
-    # feedgen writes the entries last, each on lines of its own that read the same in every feed.
-    # A post is in several feeds (the site's, its section's, its tags'...): feedgen writes only the
-    # entries not kept from an earlier feed (``entry.items``), and every entry is put in its place.
     newest = max((_updated(e.doc) for e in entries), default=None)
-    new = [e for e in entries if fmt not in e.items]
-    text = _feedgen(fmt, info, config, newest, new)
-    if not entries:
-        return text
-    return _keep_items(fmt, text, new, config) + b"".join(e.items[fmt] for e in entries) + _CLOSE[fmt]
-
-
-_OPEN = {"rss": re.compile(b"\n(    <item>\n)"), "atom": re.compile(b"\n(  <entry>\n)")}
-_CLOSE = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
-_ALONE = FeedInfo("-", "-", "https://example.org/", "https://example.org/feed")  # cut away: never shown
-
-
-def _keep_items(fmt: str, text: bytes, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
-    """Keep each entry's lines from ``text``, a feed of ``entries``; return the lines before them.
-
-    An entry starts with the line ``    <item>`` (``  <entry>`` in Atom): text and attributes escape
-    ``<``, but RSS content is a CDATA section, which might hold that very line. Then only the first
-    start is sure, and each entry is written again in a feed of its own."""
-    assert text.endswith(_CLOSE[fmt])
-    end = len(text) - len(_CLOSE[fmt])
-    if not entries:
-        return text[:end]
-    starts = [m.start(1) for m in _OPEN[fmt].finditer(text, 0, end)]
-    if len(entries) > 1 and len(starts) != len(entries):
-        for entry in entries:
-            _keep_items(fmt, _feedgen(fmt, _ALONE, config, _updated(entry.doc), [entry]), [entry], config)
-    else:
-        for entry, start, stop in zip(entries, starts, [*starts[1 : len(entries)], end], strict=False):
-            entry.items[fmt] = text[start:stop]
-    return text[: starts[0]]
+    return _feedgen(fmt, info, config, newest, [e.rss if fmt == "rss" else e.atom for e in entries])
 
 
 def _feedgen(
-    fmt: str, info: FeedInfo, config: SiteConfig, newest: dt.datetime | None, entries: Sequence[FeedEntry]
+    fmt: str, info: FeedInfo, config: SiteConfig, newest: dt.datetime | None, entries: Sequence[Any]
 ) -> bytes:
     from feedgen.feed import FeedGenerator  # imported here: lxml costs start-up time no-change builds skip
 
@@ -137,33 +123,53 @@ def _feedgen(
         fg.updated(newest)
     fg.link(href=info.feed_url, rel="self", type=MEDIA_TYPES[fmt])
     fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS takes it as <link>
-    for entry in entries:
-        _add_entry(fg, entry, fmt)
-    text: bytes = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    # The feed as feedgen makes it, without entries; then each entry's element as feedgen made it
+    # once for every feed (a copy: an element belongs to one tree), where feedgen puts them, last.
+    from lxml import etree  # type: ignore[import-untyped]  # feedgen's own XML library
+
+    shell = fg.rss_str() if fmt == "rss" else fg.atom_str()
+    root = etree.fromstring(shell)
+    parent = root.find("channel") if fmt == "rss" else root
+    for element in entries:
+        parent.append(copy.deepcopy(element))
+    text: bytes = etree.tostring(
+        root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
+    )
     return text
 
 
-def _add_entry(fg: Any, entry: FeedEntry, fmt: str) -> None:
-    doc = entry.doc
-    fe = fg.add_entry(order="append")
-    fe.id(entry.url)
-    fe.guid(entry.url, permalink=True)
+def _entry(
+    doc: Document,
+    url: str,
+    authors: tuple[tuple[str, str], ...],
+    categories: tuple[Term, ...],
+    content: str,
+    fmt: str,
+) -> Any:
+    from feedgen.entry import FeedEntry as Entry  # as in _feedgen: lxml only when feeds are made
+
+    fe = Entry()
+    if fmt == "rss":
+        fe.load_extension("dc")  # RSS <author> needs an e-mail address; dc:creator takes a name
+    fe.id(url)
+    fe.guid(url, permalink=True)
     fe.title(doc.title)
-    fe.link(href=entry.url, rel="alternate", type="text/html")
+    fe.link(href=url, rel="alternate", type="text/html")
     if doc.date is not None:
         fe.published(doc.date)
     fe.updated(_updated(doc))
-    for name, url in entry.authors:
-        fe.author({"name": name, **({"uri": url} if url else {})})
-        if hasattr(fe, "dc"):
+    for name, link in authors:
+        fe.author({"name": name, **({"uri": link} if link else {})})
+        if fmt == "rss":
             fe.dc.dc_creator(name)
-    for term in entry.categories:
+    for term in categories:
         fe.category(term=term.slug, label=term.name)
     if doc.summary_html:
         # Readers render RSS descriptions and many render Atom summaries as HTML: escape the text.
         fe.summary(html.escape(_text(doc.summary_html) or doc.title), type="html")
     # RSS: content:encoded in a CDATA section; Atom: escaped HTML (RFC 4287 has no CDATA type).
-    fe.content(entry.content, type="CDATA" if fmt == "rss" else "html")
+    fe.content(content, type="CDATA" if fmt == "rss" else "html")
+    return fe
 
 
 def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig) -> bytes:
@@ -178,24 +184,25 @@ def _json_feed(info: FeedInfo, entries: Sequence[FeedEntry], config: SiteConfig)
         "items": [],
     }
     text = json.dumps(feed, ensure_ascii=False, indent=2) + "\n"  # ends with '"items": []\n}\n'
-    if entries:  # items are written once (``_json_item``), then placed in every feed that has them
-        items = ",\n".join(_json_item(entry, config) for entry in entries)
+    if entries:  # each item as json.dumps writes it two levels deep, made once per document
+        items = ",\n".join(entry.json for entry in entries)
         text = "".join((text[: -len("[]\n}\n")], "[\n", items, "\n  ]\n}\n"))
     return text.encode("utf-8")
 
 
-def _json_item(entry: FeedEntry, config: SiteConfig) -> str:
-    """An item as ``json.dumps(feed, indent=2)`` writes it in the feed's list, two levels deep.
-    JSON escapes line breaks inside strings, so every line break is the indented layout's own."""
-    found: str | None = entry.items.get("json")
-    if found is not None:
-        return found
-    doc = entry.doc
+def _json_item(
+    doc: Document,
+    url: str,
+    authors: tuple[tuple[str, str], ...],
+    categories: tuple[Term, ...],
+    content: str,
+    config: SiteConfig,
+) -> dict[str, object]:
     item: dict[str, object] = {
-        "id": entry.url,
-        "url": entry.url,
+        "id": url,
+        "url": url,
         "title": doc.title,
-        "content_html": entry.content,
+        "content_html": content,
         "date_modified": _updated(doc).isoformat(),
     }
     if doc.date is not None:
@@ -204,13 +211,11 @@ def _json_item(entry: FeedEntry, config: SiteConfig) -> str:
         item["summary"] = _text(doc.summary_html)
     if doc.image:
         item["image"] = absolute(config.base_url, doc.image)
-    if entry.authors:
-        item["authors"] = [{"name": name, **({"url": url} if url else {})} for name, url in entry.authors]
-    if entry.categories:
-        item["tags"] = [t.name for t in entry.categories]
-    text = json.dumps(item, ensure_ascii=False, indent=2)
-    found = entry.items["json"] = "    " + text.replace("\n", "\n    ")
-    return found
+    if authors:
+        item["authors"] = [{"name": name, **({"url": link} if link else {})} for name, link in authors]
+    if categories:
+        item["tags"] = [t.name for t in categories]
+    return item
 
 
 def _updated(doc: Document) -> dt.datetime:

@@ -89,7 +89,7 @@ class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
         """YAML 1.2 keys are unique; PyYAML keeps the last of two silently, so two titles (one of
-        them never published) are an error with the line of the second (SPEC §9)."""
+        them never published) are an error with the line of the second, not a silent loss."""
         seen: dict[object, int] = {}
         for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
@@ -134,8 +134,8 @@ def _load(fmt: str, raw: str, path: str, first_line: int) -> dict[str, Any] | Di
     if problem is None:
         return loaded
     # [[[[... thousands deep, or YAML aliases that expand to millions of values ("billion laughs"):
-    # hostile or broken, never a traceback or a hang (SPEC §9). libyaml reads both without
-    # recursing or copying, so the shape is checked afterwards, before anything walks it.
+    # hostile or broken, and the writer gets a message, never a traceback or a hang. libyaml reads
+    # both without recursing or copying, so the shape is checked afterwards, before anything walks it.
     return error(
         f"front-matter/{fmt}",
         path,

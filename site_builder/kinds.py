@@ -1,7 +1,8 @@
-"""The four kinds of content as schemas: field types, coercion, defaults, imported conventions.
+"""The four kinds of content as schemas: their fields, the types and help of each, and the spellings
+Jekyll and Hugo sites use for them (file-name dates, ``author``, ``lastmod``, loose date text).
 
-``coerce`` turns raw front matter into typed values. It is shared by ``parse`` (build), ``check``
-and ``new`` (which writes every field of a kind), so the schema lives in one place.
+``coercion`` reads front matter against these fields, ``new`` writes every field of a kind and
+templates list them, so the schema lives in one place.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Diagnostic, error, warning
-from .model import Contributor
-from .urls import TOKEN, UnsafePath, site_path, web_url
+from .diagnostics import Diagnostic, warning
 
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # 18F has 2024-12-5-x.md
 # Date strings YAML leaves as text: "2015-03-17 14:00:00 -0400" (Jekyll), "2015-03-17 14:00 +1", "...Z".
@@ -68,7 +67,8 @@ KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {
     ),
     "page": (),
 }
-# Front matter from Jekyll and Hugo that is read but has no field of its own (SPEC §3).
+# Front matter Jekyll and Hugo write that has no field of its own: read without a warning and kept
+# out of a page's params, so that an imported site builds as it was.
 IGNORED = frozenset(
     {
         "layout",
@@ -96,128 +96,31 @@ def fields_of(kind: str) -> tuple[Field, ...]:
     return (*merged, *own.values())
 
 
-@dataclass(frozen=True, slots=True)
-class Coerced:
-    values: dict[str, Any]  # typed field values; absent fields are absent
-    fields: dict[str, Any]  # the kind-specific part, for Document.fields
-    params: dict[str, Any]  # front matter no kind knows, for templates
+def weeknote_title(date: dt.datetime) -> str:
+    year, week, _ = date.isocalendar()
+    return f"Weeknotes: week {week}, {year}"
 
 
-def coerce(
-    kind: str,
-    meta: Mapping[str, Any],
-    path: str,
-    stem: str,
-    tz: dt.tzinfo,
-    challenges: Mapping[str, str],
-    lines: Mapping[str, int],
-    tools: Sequence[str] = (),
-) -> tuple[Coerced, list[Diagnostic]]:
-    """Check and convert front matter for ``kind``; problems name the field and what to write."""
-    problems: list[Diagnostic] = []
-    meta = _imported(meta, stem)
-    values: dict[str, Any] = {}
-    known = {f.name: f for f in fields_of(kind)}
-    for name, f in known.items():
-        if name not in meta or meta[name] is None:
-            if f.required:
-                problems.append(
-                    error(
-                        "front-matter/missing",
-                        path,
-                        f"'{name}' is required for a {kind}",
-                        1,
-                        hint=f"add '{name}:' ({f.help})",
-                    )
-                )
-            continue
-        if f.type == "paths":
-            converted, unsafe = _paths(meta[name], name, path, lines)
-            problems += unsafe
-            if unsafe:
-                continue
-        else:
-            converted = _CONVERT[f.type](meta[name], tz)
-        if converted is None:
-            problems.append(
-                error(
-                    "front-matter/type",
-                    path,
-                    f"'{name}' should be {_WHAT[f.type]}, not {meta[name]!r}",
-                    lines.get(name, 1),
-                    hint=f"{name}: {f.help}",
-                )
-            )
-            continue
-        values[name] = converted
-    values.setdefault("draft", meta.get("published") is False)
-    kind_names = {f.name for f in KIND_FIELDS[kind]} - {"date"}
-    fields = {k: values.pop(k) for k in list(values) if k in kind_names}
-    if kind == "case-study":
-        for challenge in fields.get("challenges", ()):
-            if challenge not in challenges:
-                problems.append(
-                    error(
-                        "front-matter/challenge",
-                        path,
-                        f"unknown challenge {challenge!r}",
-                        lines.get("challenges", 1),
-                        hint=f"use one of: {', '.join(challenges)} (site.toml [challenges])",
-                    )
-                )
-    known_tools = {t.casefold() for t in tools}
-    for tool in fields.get("tools", ()) if known_tools else ():
-        if tool.casefold() not in known_tools:  # a new tool is news, not an error: warn
-            problems.append(
-                warning(
-                    "front-matter/tool",
-                    path,
-                    f"{tool!r} is not in site.toml's list of tools",
-                    lines.get("tools", 1),
-                    hint=f"use one of: {', '.join(tools)}, or add it to 'tools' in site.toml",
-                )
-            )
-    params = {k: v for k, v in meta.items() if k not in known and k not in IGNORED}
-    if isinstance(meta.get("excerpt_separator"), str):
-        values["excerpt_separator"] = meta["excerpt_separator"]
-    if isinstance(meta.get("permalink"), str):
-        line = lines.get("permalink", lines.get("url", 1))
-        # Tokens expand to safe values (urls.permalink): the rest of the pattern is checked here.
-        refused = _unsafe("permalink", TOKEN.sub("x", meta["permalink"]), path, line)
-        if refused is None:
-            values["permalink"] = meta["permalink"]
-        else:
-            problems.append(refused)
-    categories = _list(meta.get("categories") or meta.get("category") or [], tz)
-    if categories:  # for the :categories permalink token (Jekyll)
-        values["categories"] = categories
-    return Coerced(values, fields, params), problems
-
-
-def _paths(
-    value: Any, name: str, path: str, lines: Mapping[str, int]
-) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
-    """Site paths (``aliases``, Jekyll's ``redirect_from``), each checked where it is read."""
-    items = _list(value, dt.UTC)
-    if items is None:
-        return None, []
-    line = lines.get(name, lines.get("redirect_from", 1))
-    unsafe = [p for p in (_unsafe(name, item, path, line) for item in items) if p is not None]
-    return (None if unsafe else tuple(site_path(i) for i in items)), unsafe
-
-
-def _unsafe(name: str, value: str, path: str, line: int) -> Diagnostic | None:
-    try:
-        site_path(value)
-    except UnsafePath as why:
-        return error(
-            "front-matter/url",
+def warn_unknown_kind_fields(
+    kind: str, meta: Mapping[str, Any], path: str, lines: Mapping[str, int]
+) -> list[Diagnostic]:
+    """Fields of another kind used here are likely mistakes (a case study field on a weeknote)."""
+    others = {f.name for k, fs in KIND_FIELDS.items() if k != kind for f in fs} - {
+        f.name for f in fields_of(kind)
+    }
+    return [
+        warning(
+            "front-matter/field",
             path,
-            f"'{name}' {value!r} is not a safe path on this site: {why}",
-            line,
-            hint="write a path of letters, digits and - _ . / only, e.g. /weeknotes/2026/week-12/",
+            f"'{name}' is not a field of a {kind}",
+            lines.get(name, 1),
+            hint="move the file to the right section, or remove the field",
         )
-    return None
+        for name in sorted(others & set(meta))
+    ]
+
+
+# --- what Jekyll and Hugo write -------------------------------------------------------------------
 
 
 def _imported(meta: Mapping[str, Any], stem: str) -> dict[str, Any]:
@@ -316,86 +219,3 @@ def _offset(text: str) -> dt.tzinfo:
     digits = text[1:].replace(":", "")
     hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
     return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # XML 1.0 (feeds) cannot carry these
-
-
-def _text(value: Any) -> str:
-    return _CONTROL.sub("", str(value)).strip()
-
-
-def _str(value: Any, tz: dt.tzinfo) -> str | None:
-    if isinstance(value, (bool, dict | list)):
-        return None
-    return _text(value)
-
-
-def _list(value: Any, tz: dt.tzinfo) -> tuple[str, ...] | None:
-    items = _as_list(value)
-    if any(isinstance(i, dict | list) or i is None for i in items):
-        return None
-    return tuple(_text(i) for i in items if _text(i))
-
-
-def _bool(value: Any, tz: dt.tzinfo) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
-        return value.lower() in ("true", "yes")
-    return None
-
-
-def _contributor(value: Any, tz: dt.tzinfo) -> Contributor | None:
-    if isinstance(value, str) and value.strip():
-        return Contributor(_text(value))
-    if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip():
-        extra = set(value) - {"name", "organisation", "url"}
-        if extra:
-            return None
-        url = _text(value.get("url") or "")
-        if url and web_url(url) is None:  # it becomes a link on the page and in every feed
-            return None
-        return Contributor(_text(value["name"]), _text(value.get("organisation") or ""), url)
-    return None
-
-
-_CONVERT: dict[str, Callable[[Any, dt.tzinfo], Any]] = {
-    "str": _str,
-    "list": _list,
-    "date": to_datetime,
-    "bool": _bool,
-    "contributor": _contributor,
-}
-_WHAT = {
-    "str": "text",
-    "list": "a list such as [a, b]",
-    "paths": "a list of paths such as [/old/url/]",
-    "date": "a date such as 2026-11-23",
-    "bool": "true or false",
-    "contributor": "a name, or a mapping with name, organisation and an http(s) url",
-}
-
-
-def weeknote_title(date: dt.datetime) -> str:
-    year, week, _ = date.isocalendar()
-    return f"Weeknotes: week {week}, {year}"
-
-
-def warn_unknown_kind_fields(
-    kind: str, meta: Mapping[str, Any], path: str, lines: Mapping[str, int]
-) -> list[Diagnostic]:
-    """Fields of another kind used here are likely mistakes (a case study field on a weeknote)."""
-    others = {f.name for k, fs in KIND_FIELDS.items() if k != kind for f in fs} - {
-        f.name for f in fields_of(kind)
-    }
-    return [
-        warning(
-            "front-matter/field",
-            path,
-            f"'{name}' is not a field of a {kind}",
-            lines.get(name, 1),
-            hint="move the file to the right section, or remove the field",
-        )
-        for name in sorted(others & set(meta))
-    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -34,46 +35,68 @@ def resolve_links(
     resolved: dict[str, Document] = dict(docs) if only is not None else {}
     for doc_id in docs if only is None else only:
         doc = docs[doc_id]
-        for ref in doc.links:
-            path = f"content/{doc_id}"
-            if ref.target.startswith("/"):
-                continue  # a path of the site: ``check_site_links`` knows every output
-            if ref.target not in docs:
-                why = "a draft or future post" if ref.target in unpublished else "no such file"
-                problems.append(
-                    warning(
-                        "link/broken",
-                        path,
-                        f"broken link to {ref.target} ({why})",
-                        ref.line,
-                        hint="fix the path; it is relative to this file",
-                    )
-                )
-            elif ref.anchor and _anchor(ref.anchor, ids, docs[ref.target]) is None:
-                problems.append(_no_heading(doc_id, ref.anchor, ref.target, ref.line))
-
-        def swap(match: re.Match[str], doc: Document = doc) -> str:
-            # The marker's text is HTML-escaped already (markdown-it wrote it); a URL that replaces
-            # it is escaped here, where it is written, whatever its source.
-            attr, target, anchor = match.group(1), match.group(2), match.group(3)
-            if target.startswith("/"):
-                page = by_url.get(normalise(target).casefold())
-                url = html.escape(with_base(base_path, page)) if page else with_base(base_path, target)
-            elif target in docs:
-                url = html.escape(with_base(base_path, docs[target].url))
-                found = _anchor(anchor, ids, docs[target]) if anchor else None
-                if found and found.startswith(USER_CONTENT) and not anchor.startswith(USER_CONTENT):
-                    anchor = USER_CONTENT + anchor  # the id is the prefixed one of untrusted content
-            else:
-                url = posixpath.relpath(target, posixpath.dirname(doc.id) or ".")
-            return f'{attr}="{url}{"#" + anchor if anchor else ""}"'
-
+        problems += _link_problems(doc_id, doc, docs, unpublished, ids)
         if MARKER in doc.html or MARKER in doc.summary_html:  # most posts link only outwards
+            swap = functools.partial(_swap, doc=doc, docs=docs, by_url=by_url, ids=ids, base_path=base_path)
             doc = replace(
                 doc, html=_MARKED.sub(swap, doc.html), summary_html=_MARKED.sub(swap, doc.summary_html)
             )
         resolved[doc_id] = doc
     return resolved, problems
+
+
+def _link_problems(
+    doc_id: str,
+    doc: Document,
+    docs: Mapping[str, Document],
+    unpublished: frozenset[str],
+    ids: dict[str, frozenset[str]],
+) -> list[Diagnostic]:
+    """A warning for each of ``doc``'s links to a source file that is not published, or to a
+    heading that file does not have."""
+    problems: list[Diagnostic] = []
+    for ref in doc.links:
+        if ref.target.startswith("/"):
+            continue  # a path of the site: ``check_site_links`` knows every output
+        if ref.target not in docs:
+            why = "a draft or future post" if ref.target in unpublished else "no such file"
+            problems.append(
+                warning(
+                    "link/broken",
+                    f"content/{doc_id}",
+                    f"broken link to {ref.target} ({why})",
+                    ref.line,
+                    hint="fix the path; it is relative to this file",
+                )
+            )
+        elif ref.anchor and _anchor(ref.anchor, ids, docs[ref.target]) is None:
+            problems.append(_no_heading(doc_id, ref.anchor, ref.target, ref.line))
+    return problems
+
+
+def _swap(
+    match: re.Match[str],
+    doc: Document,
+    docs: Mapping[str, Document],
+    by_url: Mapping[str, str],
+    ids: dict[str, frozenset[str]],
+    base_path: str,
+) -> str:
+    """The attribute a marker ``match`` stands for, with the URL it leads to in ``doc``. The
+    marker's text is HTML-escaped already (markdown-it wrote it); a URL that replaces it is
+    escaped here, where it is written, whatever its source."""
+    attr, target, anchor = match.group(1), match.group(2), match.group(3)
+    if target.startswith("/"):
+        page = by_url.get(normalise(target).casefold())
+        url = html.escape(with_base(base_path, page)) if page else with_base(base_path, target)
+    elif target in docs:
+        url = html.escape(with_base(base_path, docs[target].url))
+        found = _anchor(anchor, ids, docs[target]) if anchor else None
+        if found and found.startswith(USER_CONTENT) and not anchor.startswith(USER_CONTENT):
+            anchor = USER_CONTENT + anchor  # the id is the prefixed one of untrusted content
+    else:
+        url = posixpath.relpath(target, posixpath.dirname(doc.id) or ".")
+    return f'{attr}="{url}{"#" + anchor if anchor else ""}"'
 
 
 def check_site_links(

@@ -1,5 +1,5 @@
 """Liquid tags and Hugo shortcodes in imported Markdown: plain Markdown where a safe equivalent
-exists, a warning naming the line everywhere else (SPEC §3, issue 9).
+exists, a warning naming the line everywhere else (README.md, "Importing a Jekyll or Hugo site").
 
 A pure text pass on the body before it is rendered. Links become relative ``.md`` paths, so the
 usual link markers (``links.py``) turn them into real URLs or broken-link warnings; highlight

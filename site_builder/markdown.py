@@ -1,8 +1,8 @@
-"""Markdown to HTML (SPEC §4): markdown-it-py, its plugins, Pygments, heading ids, link markers.
+"""Markdown to HTML: markdown-it-py, its plugins, Pygments, heading ids, link markers.
 
 Links to other source files and root-relative URLs become markers (``sb:weeknotes/x.md#a``,
 ``sb:/images/x.svg``) so that rendering stays a pure function of one file; ``links.py`` swaps them
-for real URLs once every page's URL, heading id and the site's base path are known (STYLE §8.3).
+for real URLs once every page's URL, heading id and the site's base path are known.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -54,8 +54,29 @@ class Rendered:
     word_count: int
 
 
-def make_markdown(trusted: bool) -> MarkdownIt:
-    """The renderer for team content (raw HTML allowed) or contributions (untrusted: none)."""
+class MarkdownMemo:
+    """What Markdown rendering repeats from file to file, remembered by the renderers of one
+    process (``parse.Renderers``) rather than at module level, so that nothing outlives them. Each
+    entry is a pure function's answer, and each memo is bounded: ``serve`` runs for days."""
+
+    __slots__ = ("fence_html", "heading_slug", "lexer")
+
+    def __init__(self) -> None:
+        # Weeknotes repeat their headings week after week.
+        self.heading_slug: Callable[[str], str] = functools.lru_cache(maxsize=4096)(heading_slug)
+        # Finding a lexer by name costs more than highlighting a snippet.
+        self.lexer: Callable[[str], Lexer | None] = functools.lru_cache(maxsize=256)(find_lexer)
+        # Highlighting is most of a post's parse time. Teams paste the same snippets week after
+        # week, and ``serve`` parses an edited post again with its code unchanged: each is lexed once.
+        self.fence_html: Callable[[str, str], str] = functools.lru_cache(maxsize=1024)(
+            functools.partial(fence_html, lexers=self.lexer)
+        )
+
+
+def make_markdown(trusted: bool, memo: MarkdownMemo | None = None) -> MarkdownIt:
+    """The renderer for team content (raw HTML allowed) or contributions (untrusted: none); it
+    remembers slugs and highlighted code in ``memo``, its own unless the caller shares one."""
+    memo = MarkdownMemo() if memo is None else memo
     md = MarkdownIt("commonmark", {"html": trusted, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
@@ -63,9 +84,17 @@ def make_markdown(trusted: bool) -> MarkdownIt:
     md.use(attrs_plugin, allowed=allowed).use(attrs_block_plugin, allowed=allowed)
     _keep_template_lines(md)
     md.validateLink = safe_link  # type: ignore[method-assign]
-    md.core.ruler.push("sb_headings", _heading_ids)
+    slug, fence = memo.heading_slug, memo.fence_html
+
+    def heading_ids(state: StateCore) -> None:
+        _heading_ids(state, slug)
+
+    def render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return fence(tokens[idx].info, tokens[idx].content)
+
+    md.core.ruler.push("sb_headings", heading_ids)
     md.core.ruler.push("sb_links", _link_markers)
-    md.add_render_rule("fence", _fence)
+    md.add_render_rule("fence", render_fence)
     return md
 
 
@@ -111,7 +140,6 @@ def _keep_template_lines(md: MarkdownIt) -> None:
 _PUNCTUATION = re.compile(r"[^\w\s-]")
 
 
-@functools.lru_cache(maxsize=4096)  # weeknotes repeat their headings week after week
 def heading_slug(text: str) -> str:
     """A heading's id before de-duplication (both Markdown paths). Punctuation is dropped, not made a
     hyphen, as GitHub and MkDocs do, so the in-page links authors wrote there keep working:
@@ -137,8 +165,8 @@ def safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
-def _heading_ids(state: StateCore) -> None:
-    """Give every heading a stable id (explicit ``{#id}`` or its slugified text); build the TOC."""
+def _heading_ids(state: StateCore, slug: Callable[[str], str]) -> None:
+    """Give every heading a stable id (explicit ``{#id}`` or its ``slug``); build the TOC."""
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -150,7 +178,7 @@ def _heading_ids(state: StateCore) -> None:
             last.content = _HEADING_ATTRS.sub("", last.content)
             inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-        base = explicit.group(1) if explicit else heading_slug(text)
+        base = explicit.group(1) if explicit else slug(text)
         ident = unique_id(state.env["id_prefix"] + base, state.env["ids"])
         token.attrSet("id", ident)
         level = int(token.tag[1])
@@ -216,30 +244,24 @@ def marker_for(url: str, doc_id: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return fence_html(tokens[idx].info, tokens[idx].content)
-
-
-# Highlighting is most of a post's parse time. Teams paste the same snippets week after week, and
-# ``serve`` parses an edited post again with its code unchanged: each snippet is lexed once.
-@functools.lru_cache(maxsize=1024)
-def fence_html(info: str, content: str) -> str:
-    """A fenced block, highlighted by Pygments when its language is known (both Markdown paths)."""
-    info = unescapeAll(info).strip()
-    lang = info.split()[0] if info else ""
-    lexer = _lexer(lang) if lang else None
-    code = highlight(content, lexer, _FORMATTER) if lexer is not None else None
-    body = code if code is not None else escapeHtml(content)
-    cls = f' class="language-{escapeHtml(lang)}"' if lang else ""
-    return f'<div class="highlight"><pre><code{cls}>{body}</code></pre></div>\n'
-
-
-@functools.lru_cache(maxsize=256)  # finding a lexer by name costs more than highlighting a snippet
-def _lexer(lang: str) -> Lexer | None:
+def find_lexer(lang: str) -> Lexer | None:
+    """Pygments' lexer for a language name or alias, or None when it knows none."""
     try:
         return get_lexer_by_name(lang)
     except ClassNotFound:
         return None
+
+
+def fence_html(info: str, content: str, lexers: Callable[[str], Lexer | None] = find_lexer) -> str:
+    """A fenced block, highlighted by Pygments when its language is known (both Markdown paths);
+    ``lexers`` finds a language's lexer (a memo of ``find_lexer`` in ``MarkdownMemo``)."""
+    info = unescapeAll(info).strip()
+    lang = info.split()[0] if info else ""
+    lexer = lexers(lang) if lang else None
+    code = highlight(content, lexer, _FORMATTER) if lexer is not None else None
+    body = code if code is not None else escapeHtml(content)
+    cls = f' class="language-{escapeHtml(lang)}"' if lang else ""
+    return f'<div class="highlight"><pre><code{cls}>{body}</code></pre></div>\n'
 
 
 def _first_paragraph(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The vocabulary passed between pipeline stages: frozen values only, no I/O (STYLE §8.3)."""
+"""The vocabulary passed between pipeline stages (ARCHITECTURE.md): frozen values only, no I/O."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 # Types the parse cache restores by the thousand have no __slots__: its reader fills __dict__ at
-# once (cache.py asserts it), and the worker pools pickle them, which Python 3.11 does field by
+# once (cache/decode.py asserts it), and the worker pools pickle them, which Python 3.11 does field by
 # field for slotted dataclasses, several times slower.
 DocId = str
 """A document's content-relative POSIX path, e.g. ``weeknotes/platform-week-36.md``."""
@@ -140,7 +140,7 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Stream:
-    """One team's or author's weeknotes, oldest first, with how regularly they publish (SPEC §3)."""
+    """One team's or author's weeknotes, oldest first, with how regularly they publish."""
 
     kind: str  # "teams" or "authors"
     slug: str
@@ -192,32 +192,8 @@ class Site:
     streams: Mapping[tuple[str, str], Stream] = field(default_factory=dict)  # (kind, slug) -> stream
     doc_streams: Mapping[DocId, tuple[str, str]] = field(default_factory=dict)  # a note's own stream
     related: Mapping[DocId, tuple[DocId, ...]] = field(default_factory=dict)  # case studies alike
-
-
-@dataclass(frozen=True, slots=True)
-class Pager:
-    number: int
-    total: int
-    docs: tuple[DocId, ...]
-    url: str
-    prev_url: str | None
-    next_url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One output file to render: ``url`` is site-relative, ``inputs`` the documents it shows."""
-
-    url: str
-    template: str
-    context: Mapping[str, Any]
-    inputs: tuple[DocId, ...]
-
-    @property
-    def path(self) -> str:
-        """The output path, relative to the output folder."""
-        rel = self.url.lstrip("/")
-        return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+    # Each document's terms: taxonomy -> slugs, in the order its front matter gives them.
+    doc_terms: Mapping[DocId, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

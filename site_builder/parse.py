@@ -1,30 +1,31 @@
 """Stage 2: one source file becomes one ``Document``, or diagnostics that say why not.
 
 A pure function of the file's bytes and the parse settings, so it can be cached and run in a pool.
+This module reads the file, checks its front matter against the site and renders its Markdown;
+``document`` assembles the result.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import html
 import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
 from . import kinds, liquid
+from .coercion import Coerced, coerce
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
+from .document import Body, assemble_document, without_own_url_aliases
 from .frontmatter import Split, split
-from .markdown import USER_CONTENT, Rendered, make_markdown, render_markdown, safe_link
+from .markdown import USER_CONTENT, MarkdownMemo, Rendered, make_markdown, render_markdown, safe_link
 from .markdown_fast import make_fast_markdown, render_fast
-from .model import Document, LinkRef, SourceFile
-from .urls import UnsafePath, normalise, path_problem, permalink, slugify, web_url
+from .model import Document, SourceFile
+from .urls import UnsafePath, path_problem, slugify, web_url
 
 MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MORE = "<!--more-->"
@@ -32,22 +33,25 @@ DEFAULT_MORE = "<!--more-->"
 
 @dataclass(frozen=True, slots=True)
 class Renderers:
-    """Markdown renderers, made once per process and passed in (no module-level state)."""
+    """Markdown renderers, made once per process and passed in (no module-level state); the three
+    share one memo of heading slugs and highlighted code, which lives as long as they do."""
 
     trusted: MarkdownIt
     untrusted: MarkdownIt
     fast: Any  # markdown-it.rs for team content where it renders as ``trusted`` would; None: not installed
+    memo: MarkdownMemo
 
     @classmethod
     def create(cls) -> Renderers:
-        return cls(make_markdown(trusted=True), make_markdown(trusted=False), make_fast_markdown())
+        memo = MarkdownMemo()
+        return cls(make_markdown(True, memo), make_markdown(False, memo), make_fast_markdown(), memo)
 
     def render(self, trusted: bool, text: str, doc_id: str, first_line: int) -> Rendered:
         """Untrusted sections (contributions): markdown-it-py without raw HTML, ids prefixed. Team
         content takes the fast path when it can, markdown-it-py otherwise; both give the same bytes."""
         if not trusted:
             return render_markdown(self.untrusted, text, doc_id, first_line, id_prefix=USER_CONTENT)
-        fast = render_fast(self.fast, text, doc_id, first_line)
+        fast = render_fast(self.fast, text, doc_id, first_line, self.memo)
         return fast if fast is not None else render_markdown(self.trusted, text, doc_id, first_line)
 
 
@@ -57,67 +61,43 @@ def parse_file(
     """Read (unless ``data`` has the bytes), split, check and render one file; ``None`` when it
     cannot be published."""
     path = f"content/{src.id}"
-    text = _read(src, path, data)
-    if isinstance(text, Diagnostic):
-        return None, [text]
-    if not text.strip():
-        return None, [
-            warning(
-                "content/empty",
-                path,
-                "the file is empty and was skipped",
-                hint="write some front matter and text, or delete the file",
-            )
-        ]
-    text, control = _without_control_characters(text, path)
+    read = _source_text(src, path, data)
+    if isinstance(read, Diagnostic):
+        return None, [read]
+    text, control = _without_control_characters(read, path)
     parts = split(text, path)
     if isinstance(parts, Diagnostic):
         return None, [parts]
     kind = "page" if src.is_index else config.section(src.section).kind
-    trusted = config.trusted(src.section)  # for every file of a section, its _index.md too
-    stem = src.path.stem
-    coerced, problems = kinds.coerce(
-        kind, parts.meta, path, stem, config.tz, config.challenges, parts.lines, config.tools
-    )
-    problems += kinds.warn_unknown_kind_fields(kind, parts.meta, path, parts.lines)
-    image = coerced.values.get("image", "")
-    if image and not _image_ok(image):  # it becomes <img src> and og:image
-        problems.append(
-            error(
-                "front-matter/image",
-                path,
-                f"'image' must be a path on this site or an http(s) URL, not {image!r}",
-                parts.lines.get("image", 1),
-                hint="use a path such as /images/chart.png",
-            )
-        )
-    problems += _unknown_people(coerced, config, path, parts.lines)
-    if image and _image_ok(image) and web_url(image) is None and not image.startswith("/"):
-        # Relative to the source file, as in Markdown (discover copies files beside posts).
-        coerced.values["image"] = "/" + posixpath.normpath(posixpath.join(posixpath.dirname(src.id), image))
+    coerced, problems = _front_matter(src, kind, parts, config, path)
     if any(p.severity.value == "error" for p in problems):
         return None, problems
-    # Liquid and Hugo shortcodes (SPEC §3): rewritten where safe, else warnings. Contributions are
-    # untrusted, so nothing in them is rewritten either.
+    trusted = config.trusted(src.section)  # for every file of a section, its _index.md too
+    # Liquid and Hugo shortcodes an imported site carries: rewritten where that is safe, else left
+    # with a warning. Contributions are untrusted, so nothing in them is rewritten either.
     body, found = liquid.convert(
         parts.body, doc_id=src.id, path=path, first_line=parts.body_line, render=trusted
     )
     try:
-        doc = _document(src, kind, trusted, coerced, replace(parts, body=body), config, md, text)
+        rendered = _render(md, trusted, src, replace(parts, body=body), coerced.values)
+        doc = assemble_document(src, kind, coerced, parts.lines, config, rendered, text)
     except UnsafePath as why:  # a section's pattern or folder name made an unsafe URL
-        line = parts.lines.get("permalink", 1)
-        return None, [
-            *problems,
-            error(
-                "front-matter/url",
-                path,
-                f"this file's URL would not be a safe path on this site: {why}",
-                line,
-                hint="rename the folder or file, or set 'permalink' to a path of letters, digits and - _ . /",
-            ),
-        ]
-    doc, same = _own_url_aliases(doc, path, parts.lines)
+        return None, [*problems, _unsafe_url(path, why, parts.lines)]
+    doc, same = without_own_url_aliases(doc, path, parts.lines)
     return doc, control + problems + found + same
+
+
+def _source_text(src: SourceFile, path: str, data: bytes | None) -> str | Diagnostic:
+    """The file's text, or why it cannot be published (unreadable, binary, not UTF-8, empty)."""
+    text = _read(src, path, data)
+    if isinstance(text, str) and not text.strip():
+        return warning(
+            "content/empty",
+            path,
+            "the file is empty and was skipped",
+            hint="write some front matter and text, or delete the file",
+        )
+    return text
 
 
 # C0 controls other than tab and newlines, and U+FFFE/U+FFFF: invisible, and not allowed in XML feeds.
@@ -178,8 +158,35 @@ def _read(src: SourceFile, path: str, data: bytes | None) -> str | Diagnostic:
         )
 
 
+def _front_matter(
+    src: SourceFile, kind: str, parts: Split, config: SiteConfig, path: str
+) -> tuple[Coerced, list[Diagnostic]]:
+    """The front matter read for ``kind`` and checked against the site: teams, authors, the image."""
+    coerced, problems = coerce(
+        kind, parts.meta, path, src.path.stem, config.tz, config.challenges, parts.lines, config.tools
+    )
+    problems += kinds.warn_unknown_kind_fields(kind, parts.meta, path, parts.lines)
+    image = coerced.values.get("image", "")
+    if image and not _image_ok(image):  # it becomes <img src> and og:image
+        problems.append(
+            error(
+                "front-matter/image",
+                path,
+                f"'image' must be a path on this site or an http(s) URL, not {image!r}",
+                parts.lines.get("image", 1),
+                hint="use a path such as /images/chart.png",
+            )
+        )
+    problems += _unknown_people(coerced, config, path, parts.lines)
+    if image and _image_ok(image) and web_url(image) is None and not image.startswith("/"):
+        # Relative to the source file, as in Markdown (discover copies files beside posts).
+        site_image = "/" + posixpath.normpath(posixpath.join(posixpath.dirname(src.id), image))
+        coerced = replace(coerced, values={**coerced.values, "image": site_image})
+    return coerced, problems
+
+
 def _unknown_people(
-    coerced: kinds.Coerced, config: SiteConfig, path: str, lines: dict[str, int]
+    coerced: Coerced, config: SiteConfig, path: str, lines: dict[str, int]
 ) -> list[Diagnostic]:
     """A team site.toml does not define would publish a new team page and a home-page card: an
     error where teams are defined. An author without a profile is likely a misspelling where
@@ -218,13 +225,6 @@ def _did_you_mean(name: str, known: Mapping[str, str]) -> str:
     return f"did you mean {known[close[0]]!r}? " if close else ""
 
 
-def _image_field(image: str, lines: Mapping[str, int]) -> tuple[LinkRef, ...]:
-    """The front matter's ``image``, when it is a path of this site: checked with the body's links."""
-    if not image.startswith("/") or image.startswith("//"):
-        return ()
-    return (LinkRef(unquote(urlsplit(image).path), "", lines.get("image", 1), "field"),)
-
-
 def _image_ok(image: str) -> bool:
     """An http(s) URL safe as it is, or a path (site-relative or relative) under the site rule."""
     if web_url(image) is not None:
@@ -232,99 +232,22 @@ def _image_ok(image: str) -> bool:
     return safe_link(image) and ":" not in image and path_problem(image.split("?", 1)[0]) is None
 
 
-def _document(
-    src: SourceFile,
-    kind: str,
-    trusted: bool,
-    coerced: kinds.Coerced,
-    parts: Split,
-    config: SiteConfig,
-    md: Renderers,
-    text: str,
-) -> Document:
-    values = coerced.values
+def _render(md: Renderers, trusted: bool, src: SourceFile, parts: Split, values: Mapping[str, Any]) -> Body:
+    """The body without its excerpt separator (line numbers stay those of the file), and the
+    excerpt before the separator alone when it is the summary."""
     separator = values.get("excerpt_separator") or DEFAULT_MORE  # "" would split nothing (ValueError)
     excerpt, more, rest = parts.body.partition(separator)
-    body = excerpt + rest  # line numbers stay those of the file
-    rendered = md.render(trusted, body, src.id, parts.body_line)
-    date, date_only = values.get("date") or (None, False)
-    updated = values["updated"][0] if "updated" in values else None
-    title = values.get("title") or (kinds.weeknote_title(date) if kind == "weeknote" and date else "")
-    title = title or kinds.jekyll_slug(src.path.stem).replace("-", " ").capitalize()
-    slug = slugify(values.get("slug") or _file_slug(src))
-    section_config = config.section(src.section)
-    if src.is_index:
-        url = f"/{src.section}/" if src.section else "/"
-    else:
-        pattern = values.get("permalink") or section_config.permalink
-        url = permalink(
-            pattern, slug=slug, section=src.section, date=date, categories=values.get("categories", ())
-        )
-    summary = values.get("summary", "")
-    if summary:
-        summary_html = f"<p>{html.escape(summary)}</p>"
-    elif more:
-        summary_html = md.render(trusted, excerpt, src.id, parts.body_line).html
-    else:
-        summary_html = rendered.first_paragraph_html
-    fields = dict(coerced.fields)
-    if kind == "weeknote" and date is not None:
-        iso_year, iso_week, _ = date.isocalendar()
-        fields |= {"iso_year": iso_year, "iso_week": iso_week}
-    return Document(
-        id=src.id,
-        section=src.section,
-        kind=kind,
-        is_index=src.is_index,
-        digest=hashlib.sha256(text.encode()).hexdigest()[:16],
-        title=title,
-        date=date,
-        date_only=date_only,
-        updated=updated,
-        draft=bool(values.get("draft")),
-        slug=slug,
-        url=url,
-        tags=values.get("tags", ()),
-        authors=values.get("authors", ()),
-        team=slugify(fields.pop("team")) if fields.get("team") else "",
-        summary=summary,
-        summary_html=summary_html,
-        html=rendered.html,
-        toc=rendered.toc,
-        links=rendered.links + _image_field(values.get("image", ""), parts.lines),
-        images=rendered.images,
-        word_count=rendered.word_count,
-        aliases=tuple(values.get("aliases", ())),
-        image=values.get("image", ""),
-        image_alt=values.get("image_alt", ""),
-        fields=fields,
-        params=coerced.params,
+    rendered = md.render(trusted, excerpt + rest, src.id, parts.body_line)
+    if more and not values.get("summary", ""):
+        return Body(rendered, md.render(trusted, excerpt, src.id, parts.body_line).html)
+    return Body(rendered, None)
+
+
+def _unsafe_url(path: str, why: UnsafePath, lines: Mapping[str, int]) -> Diagnostic:
+    return error(
+        "front-matter/url",
+        path,
+        f"this file's URL would not be a safe path on this site: {why}",
+        lines.get("permalink", 1),
+        hint="rename the folder or file, or set 'permalink' to a path of letters, digits and - _ . /",
     )
-
-
-def _file_slug(src: SourceFile) -> str:
-    """The slug a file name gives: Jekyll's date prefix dropped; ``x/index.md`` is ``x`` (a Hugo page
-    bundle, a MkDocs folder page), so the index pages of sub-folders do not all claim one URL."""
-    if src.path.stem.lower() == "index":
-        return posixpath.basename(posixpath.dirname(src.id)) or "index"
-    return kinds.jekyll_slug(src.path.stem)
-
-
-def _own_url_aliases(doc: Document, path: str, lines: dict[str, int]) -> tuple[Document, list[Diagnostic]]:
-    """An old URL that differs from the page's own only by case (Jekyll's ``redirect_from:
-    /TockingTime/``) would be written to the same file on most disks: drop it, with a warning."""
-    own = doc.url.casefold()
-    same = [a for a in doc.aliases if normalise(a).casefold() == own and normalise(a) != doc.url]
-    if not same:
-        return doc, []
-    problems = [
-        warning(
-            "front-matter/alias",
-            path,
-            f"the alias {alias} differs from this page's URL {doc.url} only by case, and was left out",
-            lines.get("aliases", lines.get("redirect_from", 1)),
-            hint="remove it: one file cannot serve both spellings",
-        )
-        for alias in same
-    ]
-    return replace(doc, aliases=tuple(a for a in doc.aliases if a not in same)), problems

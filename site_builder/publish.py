@@ -1,4 +1,4 @@
-"""Commit a built output folder to a branch with git plumbing, then push it (SPEC §6 ``deploy``).
+"""Commit a built output folder to a branch with git plumbing, then push it (``site-builder deploy``).
 
 Only object, ref and temporary-index commands are used: the working tree, the real index and
 HEAD are never read or written, so uncommitted work is safe while a site is deployed.

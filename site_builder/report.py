@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -23,7 +24,7 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "##[": "##\\x5b"}
 
 
 def interactive(stream: TextIO) -> bool:
-    """Progress bars only for a person at a terminal, never in CI logs (SPEC §6)."""
+    """Progress bars only for a person at a terminal, never in CI logs, where each redraw is a line."""
     return stream.isatty() and not os.environ.get("CI")
 
 
@@ -38,6 +39,7 @@ class Reporter:
         )
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self._drawn = 0.0  # when the bar was last redrawn
 
     def progress(self, stage: str, done: int, total: int) -> None:
         if not interactive(self.err):
@@ -49,11 +51,16 @@ class Reporter:
                 MofNCompleteColumn(),
                 console=self.console,
                 transient=True,
+                auto_refresh=False,  # redrawn from here: no thread of its own while workers fork
             )
             self._progress.start()
             self._task = self._progress.add_task(stage, total=total)
         assert self._task is not None
         self._progress.update(self._task, description=stage, completed=done, total=total)
+        now = time.monotonic()
+        if now - self._drawn >= 0.1 or done == total:  # ten redraws a second at most
+            self._progress.refresh()
+            self._drawn = now
 
     def stop_progress(self) -> None:
         if self._progress is not None:

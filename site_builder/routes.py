@@ -1,17 +1,34 @@
-"""End of stage 3: plan every output file, each declaring the documents it shows (STYLE §8.5)."""
+"""End of stage 3: plan every output file, each declaring the documents it shows (ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 
+from .clashes import clashes
 from .config import SiteConfig
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic
 from .feeds import FEED_FILES
-from .model import Pager, Route, Site
+from .model import Site
+from .pages import (
+    ArchivePage,
+    ArchiveYearPage,
+    DocumentPage,
+    FeedFile,
+    HomePage,
+    Pager,
+    PlainPage,
+    RedirectPage,
+    RoundupPage,
+    Route,
+    SectionPage,
+    SitemapFile,
+    SubscribePage,
+    TermIndexPage,
+    TermPage,
+)
 from .taxonomies import TERM_INDEXES
-from .urls import file_key, normalise, paged
+from .urls import normalise, paged
 from .weeknotes import neighbours_of, stream_of
 
 DOC_TEMPLATES = {
@@ -20,11 +37,6 @@ DOC_TEMPLATES = {
     "contribution": "contribution.html",
     "page": "page.html",
 }
-
-
-# Files the build or the dev server writes for itself, besides routes: no post may take their place.
-RESERVED_FILES = {".nojekyll": "the file GitHub Pages reads", "CNAME": "the file GitHub Pages reads"}
-RESERVED_FOLDERS = {"pagefind/": "the search index", "_sb/": "the live-reload files of 'serve'"}
 
 
 def plan_routes(
@@ -39,21 +51,22 @@ def plan_routes(
         *_terms(site, config),
         *_archive(site),
         *_roundups(site),
-        Route("/404.html", "404.html", {}, ()),
-        Route("/search/", "search.html", {}, ()),
+        Route("/404.html", "404.html", PlainPage(), ()),
+        Route("/search/", "search.html", PlainPage(), ()),
         *_aliases(site),
         *_feeds(site, config),
-        Route("/robots.txt", "robots.txt", {}, ()),
+        *_subscribe(site, config),
+        Route("/robots.txt", "robots.txt", PlainPage(), ()),
     ]
     routes.append(_sitemap(routes, site))
-    return routes, _clashes(routes, statics or {})
+    return routes, clashes(routes, statics or {})
 
 
 FEED_TAXONOMIES = ("tags", "authors", "teams")
 
 
 def feed_scopes(site: Site, config: SiteConfig) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
-    """(page URL, title, description, newest documents) for every page that has feeds (SPEC §5)."""
+    """(page URL, title, description, newest documents) for every page that has feeds."""
     yield "/", config.title, config.description, site.order
     for section in site.sections.values():
         dated = tuple(i for i in section.docs if site.docs[i].date)
@@ -71,8 +84,16 @@ def feed_scopes(site: Site, config: SiteConfig) -> Iterator[tuple[str, str, str,
 def _feeds(site: Site, config: SiteConfig) -> Iterator[Route]:
     for page, title, description, ids in feed_scopes(site, config):
         for fmt, name in FEED_FILES.items():
-            context = {"page": page, "title": title, "description": description}
-            yield Route(page + name, f"feed:{fmt}", context, ids[: config.feed_limit])
+            yield Route(page + name, "", FeedFile(fmt, page, title, description), ids[: config.feed_limit])
+
+
+def _subscribe(site: Site, config: SiteConfig) -> Iterator[Route]:
+    """/subscribe/: every feed, by the page it follows. Its context holds the titles it shows, so
+    no post is an input. A page of the site's own at that URL takes its place."""
+    if any(doc.url == "/subscribe/" for doc in site.docs.values()):
+        return
+    feeds = tuple((page, title) for page, title, _, _ in feed_scopes(site, config))
+    yield Route("/subscribe/", "subscribe.html", SubscribePage(feeds), ())
 
 
 def _sitemap(routes: list[Route], site: Site) -> Route:
@@ -80,15 +101,16 @@ def _sitemap(routes: list[Route], site: Site) -> Route:
     stamp = {i: d.updated or d.date for i, d in site.docs.items()}
     entries = []
     for route in routes:
-        if not route.path.endswith(".html") or route.template in ("404.html", "redirect.html", "search.html"):
+        context = route.context
+        if not route.path.endswith(".html") or isinstance(context, (PlainPage, RedirectPage)):
             continue
-        if "doc" in route.context:  # a post changes with itself, not with its neighbours
-            ids: Sequence[str] = (route.context["doc"],)
+        if isinstance(context, DocumentPage):  # a post changes with itself, not with its neighbours
+            ids: Sequence[str] = (context.doc,)
         else:
-            ids = route.context["pager"].docs if "pager" in route.context else route.inputs
+            ids = context.pager.docs if isinstance(context, (SectionPage, TermPage)) else route.inputs
         stamps = [s for s in (stamp[i] for i in ids) if s]
         entries.append((route.url, max(stamps) if stamps else None))
-    return Route("/sitemap.xml", "sitemap.xml", {"entries": tuple(entries)}, ())  # all it shows is above
+    return Route("/sitemap.xml", "sitemap.xml", SitemapFile(tuple(entries)), ())  # all it shows is above
 
 
 def paginate(url: str, ids: Sequence[str], per_page: int) -> list[Pager]:
@@ -113,21 +135,18 @@ def _documents(site: Site) -> Iterator[Route]:
         if doc.is_index:
             continue
         older, newer = neighbours_of(site, doc)
-        context: dict[str, object] = {"doc": doc.id, "older": older, "newer": newer}
         stream = stream_of(site, doc)
-        if stream is not None:
-            context["stream"] = (stream.kind, stream.slug, stream.number(doc.id), len(stream.docs))
+        place = (stream.kind, stream.slug, stream.number(doc.id), len(stream.docs)) if stream else None
         related = site.related.get(doc.id, ())
-        if related:
-            context["related"] = related
         inputs = tuple(i for i in (doc.id, older, newer, *related) if i)
+        context = DocumentPage(doc.id, older, newer, place, related)
         yield Route(doc.url, DOC_TEMPLATES[doc.kind], context, inputs)
 
 
 def _home(site: Site, config: SiteConfig) -> Route:
     latest = {name: s.docs[: config.home_limit] for name, s in site.sections.items() if s.docs}
     inputs = tuple(i for ids in latest.values() for i in ids)
-    return Route("/", "home.html", {"latest": latest}, inputs)
+    return Route("/", "home.html", HomePage(latest), inputs)
 
 
 def _sections(site: Site, config: SiteConfig) -> Iterator[Route]:
@@ -139,8 +158,7 @@ def _sections(site: Site, config: SiteConfig) -> Iterator[Route]:
             if url.startswith(section.url)
         )
         for pager in paginate(section.url, section.docs, config.section(name).paginate):
-            context = {"section": name, "pager": pager, "months": months}
-            yield Route(pager.url, "section.html", context, pager.docs + index)
+            yield Route(pager.url, "section.html", SectionPage(name, pager, months), pager.docs + index)
 
 
 def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
@@ -156,19 +174,19 @@ def _terms(site: Site, config: SiteConfig) -> Iterator[Route]:
         listing = tuple(
             (t.slug, t.name, t.url, tuple(t.profile.items()), len(t.docs)) for t in terms.values()
         )
-        yield Route(base, "terms.html", {"taxonomy": taxonomy, "title": title, "listing": listing}, ())
+        yield Route(base, "terms.html", TermIndexPage(taxonomy, title, listing), ())
         for term in terms.values():
-            extra: dict[str, object] = {}
             stream = (
                 site.streams.get((taxonomy, term.slug)) if _regular(taxonomy, term.slug, config) else None
             )
+            regularity = None
             if stream is not None:  # the page shows its streak, so its key must cover it
                 as_of = dt.datetime.combine(stream.as_of, dt.time())
-                extra["regularity"] = (stream.streak, stream.missed, stream.last_published, as_of)
+                regularity = (stream.streak, stream.missed, stream.last_published, as_of)
             for pager in paginate(term.url, term.docs, config.paginate):
                 # Every page shows how many posts the term has: the count is in the key, not all posts.
-                context = {"taxonomy": taxonomy, "term": term.slug, "pager": pager, "count": len(term.docs)}
-                yield Route(pager.url, "term.html", context | extra, pager.docs)
+                context = TermPage(taxonomy, term.slug, pager, len(term.docs), regularity)
+                yield Route(pager.url, "term.html", context, pager.docs)
 
 
 def _regular(taxonomy: str, slug: str, config: SiteConfig) -> bool:
@@ -195,11 +213,11 @@ def roundups(site: Site) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 
 def _roundups(site: Site) -> Iterator[Route]:
     for url, title, ids in roundups(site):
-        yield Route(url, "roundup.html", {"title": title, "section": url.split("/")[1]}, ids)
+        yield Route(url, "roundup.html", RoundupPage(title, url.split("/")[1]), ids)
 
 
 def _archive(site: Site) -> Iterator[Route]:
-    """SPEC §5: the archive is by year and ISO week. Years are ISO years, so 1 January 2027 (week 53
+    """The archive is by year and ISO week. Years are ISO years, so 1 January 2027 (week 53
     of 2026) is in 2026 with the rest of its week, never a "week 53" at the end of 2027."""
     years: dict[int, dict[int, list[str]]] = {}
     for doc_id in site.order:
@@ -208,10 +226,10 @@ def _archive(site: Site) -> Iterator[Route]:
         year, week, _ = date.isocalendar()
         years.setdefault(year, {}).setdefault(week, []).append(doc_id)
     counts = {y: sum(len(ids) for ids in weeks.values()) for y, weeks in years.items()}
-    yield Route("/archive/", "archive.html", {"years": counts}, ())
+    yield Route("/archive/", "archive.html", ArchivePage(counts), ())
     for year, weeks in years.items():
         spans = {week: (_iso_day(year, week, 1), _iso_day(year, week, 7)) for week in weeks}
-        context = {"year": year, "weeks": weeks, "spans": spans}
+        context = ArchiveYearPage(year, {week: tuple(ids) for week, ids in weeks.items()}, spans)
         ids = tuple(i for week in weeks.values() for i in week)
         yield Route(f"/archive/{year}/", "archive-year.html", context, ids)
 
@@ -223,61 +241,4 @@ def _iso_day(year: int, week: int, day: int) -> dt.datetime:
 def _aliases(site: Site) -> Iterator[Route]:
     for doc in site.docs.values():
         for alias in doc.aliases:
-            yield Route(normalise(alias), "redirect.html", {"target": doc.url}, (doc.id,))
-
-
-def _clashes(routes: list[Route], statics: Mapping[str, str]) -> list[Diagnostic]:
-    """A post or alias that lands on a file the site makes for itself, on a static file, or on a
-    folder one of them needs (or the other way round) would replace it, silently: an error naming
-    both. Posts and aliases among themselves are ``collect``'s to report."""
-    taken = {file_key(path): what for path, what in RESERVED_FILES.items()}  # file key -> its maker
-    copied = {file_key(rel): rel for rel in statics}
-    for key, rel in copied.items():
-        taken.setdefault(key, f"the static file {rel}")
-    content = []
-    problems = []
-    for route in routes:
-        if "doc" in route.context or "target" in route.context:
-            content.append(route)
-        elif (key := file_key(route.path)) in copied:  # a feed a file would replace, or the other way
-            rel = copied[key]
-            problems.append(
-                error(
-                    "url/duplicate",
-                    statics[rel],
-                    f"this file would take the place of a page the site generates ({route.url})",
-                    hint="rename or remove the file",
-                )
-            )
-        else:
-            taken.setdefault(key, f"a page the site generates ({route.url})")
-    reserved = {f.casefold(): what for f, what in RESERVED_FOLDERS.items()}
-    folders = dict(reserved)  # folder key ("a/b/") -> what needs it
-    for key, maker in taken.items():
-        for parent in _parents(key):
-            folders.setdefault(parent + "/", maker)
-    for route in content:
-        key = file_key(route.path)
-        what: str | None = taken.get(key) or folders.get(
-            key + "/"
-        )  # the same file, or a file where a folder is
-        for parent in _parents(key):  # a folder where a file is, or inside a reserved folder
-            what = what or taken.get(parent) or reserved.get(parent + "/")
-        if what is None:
-            continue
-        if "doc" in route.context:
-            message, hint = f"{route.url} is also {what}", "give the post another 'slug' or 'permalink'"
-            doc_id = route.context["doc"]
-        else:
-            message, hint = f"the alias {route.url} lands on {what}", "remove it from 'aliases'"
-            doc_id = route.inputs[0]
-        problems.append(error("url/duplicate", f"content/{doc_id}", message, hint=hint))
-    return problems
-
-
-def _parents(key: str) -> Iterator[str]:
-    """ "a/b/index.html" -> "a/b", "a"."""
-    folder = posixpath.dirname(key)
-    while folder:
-        yield folder
-        folder = posixpath.dirname(folder)
+            yield Route(normalise(alias), "redirect.html", RedirectPage(doc.url), (doc.id,))

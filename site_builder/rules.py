@@ -61,7 +61,7 @@ _DRAFT_HINT = "remove 'draft: true' to publish it, or build with --drafts to pre
 
 
 def is_future(doc: Document, now: dt.datetime) -> bool:
-    """A date-only post is never in the future on its own day in the site time zone (SPEC §3)."""
+    """A date-only post is never in the future on its own day in the site time zone: it goes live that day."""
     if doc.date is None:
         return False
     return doc.date.date() > now.date() if doc.date_only else doc.date > now

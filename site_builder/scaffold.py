@@ -1,4 +1,4 @@
-"""A new site from the files in ``scaffold_files/`` (SPEC §6 ``init``): config, sample posts, workflow,
+"""A new site from the files in ``scaffold_files/`` (``site-builder init``): config, sample posts, workflow,
 and the git repository it lives in.
 
 The files are real files in the package (shipped in the wheel), read with importlib.resources, so
@@ -80,7 +80,7 @@ def init_site(
         for rel, text in sorted(new_site_files(github_pages, timezone, tool_source, today).items()):
             path = target / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            path.write_text(text, encoding="utf-8", newline="\n")  # the same files on every system
     except OSError as exc:
         return [
             error(
@@ -203,7 +203,8 @@ def new_document(
             )
         ]
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(front_matter(kind, title, author, team, today) + "\n" + BODIES[kind], encoding="utf-8")
+    text = front_matter(kind, title, author, team, today) + "\n" + BODIES[kind]
+    path.write_text(text, encoding="utf-8", newline="\n")
     return path, []
 
 

@@ -1,4 +1,4 @@
-"""The search index (SPEC §5 ``/pagefind/``): Pagefind indexes a built folder in place.
+"""The search index (``/pagefind/`` in the output): Pagefind indexes a built folder in place.
 
 Only elements marked ``data-pagefind-body`` are indexed (the default theme marks the content of
 posts and pages), so list pages, the home page and the search page itself are never results.

@@ -1,4 +1,4 @@
-"""The theme override chain: a site's ``themes/<name>/`` over the built-in ``default`` (STYLE §8.8)."""
+"""The theme override chain: a site's ``themes/<name>/`` over the built-in ``default``, file by file."""
 
 from __future__ import annotations
 

@@ -139,7 +139,7 @@ def normalise(url: str) -> str:
 
     ``.`` and ``..`` segments are resolved and never climb above the root: a ``permalink`` or an
     alias in front matter (which an outside contributor writes) must not name a file outside the
-    output folder (SPEC §9).
+    output folder (SECURITY.md).
     """
     url = "/" + url.strip().lstrip("/")
     trailing = url.endswith("/")

@@ -1,4 +1,4 @@
-"""Weeknote streams: numbering per team and per author, streaks and missed weeks by cadence (SPEC §3).
+"""Weeknote streams: numbering per team and per author, streaks and missed weeks by cadence.
 
 Weeks are ISO weeks, counted as the ordinal of their Monday divided by seven, so arithmetic across
 year ends (week 53, week 1 starting in late December) is plain subtraction. A missed week is
@@ -25,11 +25,6 @@ def week_index(day: dt.date) -> int:
 def week_monday(index: int) -> dt.date:
     """The Monday of week ``index`` (day 1 of the proleptic calendar is a Monday)."""
     return dt.date.fromordinal(index * 7 + 1)
-
-
-def iso_label(index: int) -> str:
-    year, week, _ = week_monday(index).isocalendar()
-    return f"week {week}, {year}"
 
 
 def streams(
@@ -93,7 +88,7 @@ def regularity(weeks: list[int], every: int, this_week: int) -> tuple[int, tuple
 
 
 def stream_of(site: Site, doc: Document) -> Stream | None:
-    """A weeknote's stream: its team's, else its first author's (SPEC §3: numbered per stream)."""
+    """A weeknote's stream: its team's, else its first author's (notes are numbered per stream)."""
     key = site.doc_streams.get(doc.id)
     return site.streams[key] if key else None
 

@@ -1,4 +1,4 @@
-"""Stage 5: write outputs into a staging folder, then swap it in whole (SPEC §9).
+"""Stage 5: write outputs into a staging folder, then swap it in whole.
 
 The output folder is only ever replaced or cleaned when it carries our marker file, so
 ``--out ~`` can never delete a home folder. A failed or killed build leaves the old output alone.
@@ -8,32 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from .diagnostics import Diagnostic, error
-from .model import Output
-from .signing import sign, signed_by_us
+from .diagnostics import Diagnostic, OutputError, error
+from .marker import MARKER, signed
 
-MARKER = ".site-builder-output"
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: without it os.open reads text, and a PNG ends early
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links need privileges to make
-
-
-class OutputError(Exception):
-    """The output could not be written (disk full, no permission): a problem to report, not a bug.
-
-    The staging folder is dropped and the previous output is left as it was; ``cli`` prints the
-    diagnostic and exits 1 (SPEC §9).
-    """
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
 
 
 def _staging_prefix(out: Path) -> str:
@@ -167,7 +154,7 @@ class Staging:
         target = self._target(rel)
         # Opened first: a missing or unreadable source is not the output's fault, and stays an OSError.
         # Discovery hands over checked real paths: a link found here was swapped in since (SECURITY.md).
-        src = os.fdopen(os.open(source, os.O_RDONLY | _NOFOLLOW), "rb")
+        src = os.fdopen(os.open(source, os.O_RDONLY | _NOFOLLOW | _BINARY), "rb")
         with src, _writing(self.out, rel), open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
         self.manifest[rel] = key
@@ -186,29 +173,11 @@ class Staging:
         """Swap in; ``about`` (the build's fingerprint and summary) goes into the marker too."""
         marker = {"tool": "site-builder", **(about or {}), "files": dict(sorted(self.manifest.items()))}
         with _writing(self.out, MARKER):
-            (self.path / MARKER).write_bytes(_signed(marker))
+            (self.path / MARKER).write_bytes(signed(marker))
             _swap(self.path, self.out)
 
     def abort(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-def write_output(outputs: Iterable[Output], out: Path) -> int:
-    """Write every output to a staging folder beside ``out``, then swap; returns files written."""
-    staging = Staging(out)
-    try:
-        count = 0
-        for output in sorted(outputs, key=lambda o: o.path):
-            if output.data is not None:
-                staging.write(output.path, output.data)
-            elif output.source is not None:
-                staging.copy(output.path, output.source)
-            count += 1
-        staging.commit()
-    except BaseException:
-        staging.abort()
-        raise
-    return count
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -287,6 +256,8 @@ def _owner_alive(name: str, prefix: str) -> bool:
     pid = int(pid_text)
     if pid == os.getpid():
         return True
+    if sys.platform == "win32":  # there, os.kill(pid, 0) would send Ctrl-C to the process's group
+        return _windows_process_alive(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -296,59 +267,17 @@ def _owner_alive(name: str, prefix: str) -> bool:
     return True
 
 
-def _signed(marker: dict[str, Any]) -> bytes:
-    """The marker's bytes: a line with this user's signature of the JSON that follows it."""
-    text = (json.dumps(marker, indent=0) + "\n").encode()
-    return f"{_SIGNATURE}{sign(text)}\n".encode() + text
+def _windows_process_alive(pid: int) -> bool:
+    """Whether a process runs on Windows: open it for a query and read its exit code."""
+    import ctypes
 
-
-_SIGNATURE = "signed "
-
-
-def read_marker(folder: Path | None) -> dict[str, Any]:
-    """The marker of an earlier build: its manifest and what the build recorded; empty if there is
-    none, or if this user's site-builder did not write it. The output folder is not trusted
-    (SECURITY.md): a marker planted with it would make a build reuse the pages planted beside it."""
-    if folder is None:
-        return {}
+    kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (Windows only; not in Linux's stubs)
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return bool(kernel32.GetLastError() == 5)  # access denied: it runs, as someone else
     try:
-        fd = os.open(folder / MARKER, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with open(fd, "rb") as f:
-            first, _, text = f.read().partition(b"\n")
-        mac = first.decode("ascii").removeprefix(_SIGNATURE)
-        if not first.startswith(_SIGNATURE.encode()) or not signed_by_us(text, mac):
-            return {}
-        data = json.loads(text)
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def update_marker(folder: Path, about: dict[str, object]) -> None:
-    """Record a build that changed no output in the marker, atomically; the outputs stay as they are.
-    Written under a fresh name, never through a link someone left in the output."""
-    marker = {**read_marker(folder), **about}
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{MARKER}.")
-    try:
-        with open(fd, "wb") as f:
-            f.write(_signed(marker))
-        os.replace(tmp, folder / MARKER)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def read_manifest(folder: Path | None) -> dict[str, str]:
-    """Output path -> key, from the marker file of an earlier build (empty when there is none). A
-    path that is not a plain relative path of the output is no file of ours: none is kept."""
-    files = read_marker(folder).get("files", {})
-    if not isinstance(files, dict):
-        return {}
-    ok = all(isinstance(k, str) and isinstance(v, str) and _inside(k) for k, v in files.items())
-    return files if ok else {}
-
-
-def _inside(rel: str) -> bool:
-    parts = Path(rel).parts
-    return bool(parts) and ".." not in parts and not Path(rel).is_absolute()
+        code = ctypes.c_ulong()
+        alive = kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value == 259
+        return bool(alive)  # 259: STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)

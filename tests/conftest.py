@@ -1,4 +1,4 @@
-"""Shared helpers (STYLE §8.10): make a site from a dict, build it in memory, run the CLI, query HTML.
+"""Shared helpers: make a site from a dict, build it in memory, run the CLI, query HTML.
 
 They are fixtures that return functions, because pytest runs with ``--import-mode=importlib`` and
 test modules cannot import one another.
@@ -25,8 +25,8 @@ if str(REPO) not in sys.path:  # plain `pytest` without an editable install stil
 from site_builder.cli import main  # noqa: E402
 from site_builder.config import load_config  # noqa: E402
 from site_builder.model import BuildOptions, Document  # noqa: E402
-from site_builder.pipeline import BuildResult  # noqa: E402
-from site_builder.pipeline import run as run_pipeline  # noqa: E402
+from site_builder.pipeline import BuildResult, Goal  # noqa: E402
+from site_builder.pipeline import build as run_pipeline  # noqa: E402
 from tests.samples import copy_sample_site  # noqa: E402
 
 
@@ -53,16 +53,17 @@ paginate = 3
 
 
 def write_site(root: Path, files: Mapping[str, str | bytes], config: str = SITE_TOML) -> Path:
-    """A site folder: ``site.toml`` plus ``files`` (paths relative to the site root)."""
+    """A site folder: ``site.toml`` plus ``files`` (paths relative to the site root). Text is written
+    with LF line ends on every system (Windows would write CRLF), so tests may compare bytes."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+    (root / "site.toml").write_text(textwrap.dedent(config), encoding="utf-8", newline="\n")
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(text, bytes):
             path.write_bytes(text)
         else:
-            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8", newline="\n")
     return root
 
 
@@ -85,12 +86,14 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def build_site(root: Path, *, until: str = "write", base_url: str | None = None, **opts: Any) -> BuildResult:
+def build_site(
+    root: Path, *, goal: Goal = Goal.PUBLISH, base_url: str | None = None, **opts: Any
+) -> BuildResult:
     """Run the whole pipeline in process; output goes to ``root/output`` unless ``out=`` says otherwise."""
     config = load_config(root, base_url)
     opts.setdefault("out", root / "output")
     opts.setdefault("jobs", 1)
-    return run_pipeline(config, BuildOptions(base_url=base_url, **opts), until=until)
+    return run_pipeline(config, BuildOptions(base_url=base_url, **opts), goal=goal)
 
 
 @pytest.fixture(scope="session")

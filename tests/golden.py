@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from site_builder.config import load_config
-from site_builder.migrate import import_site
+from site_builder.importers import import_site
 from site_builder.model import BuildOptions
-from site_builder.pipeline import run
+from site_builder.pipeline import build as run_build
 from tests.samples import copy_sample_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,6 +99,6 @@ def build(name: str, work: Path, jobs: int = 2) -> dict[str, str]:
     """Make the site ``name`` in ``work`` and build it; its output's digests."""
     root = SITES[name](work / name)
     out = work / f"{name}-output"
-    result = run(load_config(root), BuildOptions(out=out, jobs=jobs, now=NOW, search=False))
-    assert result.written, [str(d) for d in result.diagnostics]
+    result = run_build(load_config(root), BuildOptions(out=out, jobs=jobs, now=NOW, search=False))
+    assert result.written, [str(d) for d in result.diagnostics.errors]
     return digests(out)

@@ -1,4 +1,4 @@
-"""``site-builder build``: the whole pipeline, then one summary line (SPEC §6)."""
+"""``site-builder build``: the whole pipeline, then one summary line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ..config import load_config, placeholder_problem
 from ..diagnostics import Diagnostic, Diagnostics
 from ..discover import output_problem
 from ..model import BuildOptions
-from ..pipeline import run as run_pipeline
+from ..pipeline import build
 from ..report import Reporter, plural, unique
 from ..theme import load_theme
 
@@ -23,7 +23,7 @@ def run(root: Path, opts: BuildOptions, reporter: Reporter) -> int:
     placeholder = placeholder_problem(config) if opts.base_url is None else None
     if placeholder and opts.strict:
         return _failed(reporter, [placeholder])
-    result = run_pipeline(config, opts, progress=reporter.progress)
+    result = build(config, opts, progress=reporter.progress)
     diags = Diagnostics(unique([*([placeholder] if placeholder else []), *result.diagnostics.sorted()]))
     if not result.written:
         return _failed(reporter, diags.items)

@@ -1,4 +1,4 @@
-"""``site-builder check``: validate a site without writing it (SPEC §6), for editors and pull requests.
+"""``site-builder check``: validate a site without writing it, for editors and pull requests.
 
 It is the build's own pipeline, stopped before rendering, with the build's options: ``build``,
 ``serve`` and ``check`` report one set of problems (site_builder/rules.py), printed alike.
@@ -12,7 +12,7 @@ from pathlib import Path
 from ..config import ConfigError, load_config
 from ..diagnostics import Diagnostics
 from ..model import BuildOptions
-from ..pipeline import run as run_pipeline
+from ..pipeline import Goal, build
 from ..report import Reporter, format_github, format_json, format_text, plural, unique
 
 
@@ -23,7 +23,7 @@ def run(root: Path, fmt: str, reporter: Reporter, opts: BuildOptions | None = No
     except ConfigError as exc:  # in the format asked for: a pull request's site.toml is checked too
         _print(Diagnostics(list(exc.diagnostics)), fmt, reporter)
         return 1
-    result = run_pipeline(config, opts, until="collect")
+    result = build(config, opts, goal=Goal.CHECK)
     diagnostics = result.diagnostics
     _print(diagnostics, fmt, reporter)
     return 1 if diagnostics.has_errors(opts.strict) else 0

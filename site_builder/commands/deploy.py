@@ -1,4 +1,4 @@
-"""``site-builder deploy``: build, commit output/ to a branch (gh-pages), and push it (SPEC §6)."""
+"""``site-builder deploy``: build, commit output/ to a branch (gh-pages), and push it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 from ..config import load_config, placeholder_problem
 from ..diagnostics import Diagnostic, warning
 from ..discover import output_problem
+from ..marker import MARKER, read_manifest
 from ..model import BuildOptions
-from ..pipeline import run as run_pipeline
+from ..pipeline import build
 from ..publish import preflight, publish
 from ..report import Reporter, plural
 from ..theme import load_theme
-from ..write import MARKER, read_manifest
 
 
 def run(root: Path, remote: str | None, branch: str, base_url: str | None, reporter: Reporter) -> int:
@@ -28,7 +28,7 @@ def run(root: Path, remote: str | None, branch: str, base_url: str | None, repor
         reporter.diagnostics(problems)
         return 1
     opts = BuildOptions(base_url=base_url)
-    result = run_pipeline(config, opts, progress=reporter.progress)
+    result = build(config, opts, progress=reporter.progress)
     placeholder = placeholder_problem(config) if base_url is None else None
     reporter.diagnostics([*([placeholder] if placeholder else []), *result.diagnostics.sorted()])
     if not result.written:

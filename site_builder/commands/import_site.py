@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..migrate import import_site
+from ..importers import import_site
 from ..report import Reporter, plural, printable
 
 

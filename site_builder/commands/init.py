@@ -1,4 +1,4 @@
-"""``site-builder init DIR``: write a new site, make its git repository, say what to do next (SPEC §6)."""
+"""``site-builder init DIR``: write a new site, make its git repository, say what to do next."""
 
 from __future__ import annotations
 

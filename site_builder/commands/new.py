@@ -1,5 +1,5 @@
-"""``site-builder new KIND ["Title"]``: a ready-to-edit draft dated today in the site's time zone
-(SPEC §6). A weeknote needs no title (its ISO week names it) and takes the site's only team; a
+"""``site-builder new KIND ["Title"]``: a ready-to-edit draft dated today in the site's time zone.
+A weeknote needs no title (its ISO week names it) and takes the site's only team; a
 team or author the site does not define is refused with the list, before anything is written."""
 
 from __future__ import annotations
@@ -79,7 +79,13 @@ def _default_author(root: Path, config: SiteConfig) -> str:
         return next(iter(config.authors.values())).name
     try:
         found = subprocess.run(
-            ["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5, check=False
+            ["git", "config", "user.name"],
+            cwd=root,
+            capture_output=True,
+            encoding="utf-8",  # git writes UTF-8; Windows' default would be its code page
+            errors="replace",
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return ""

@@ -1,4 +1,4 @@
-"""Live reload in headless Chromium against the real ``serve``: edit, break, fix (SPEC §6, STYLE §8.7)."""
+"""Live reload in headless Chromium against the real ``serve``: edit, break, fix."""
 
 from __future__ import annotations
 

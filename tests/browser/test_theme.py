@@ -1,4 +1,4 @@
-"""The default theme in a real browser (issue 5, SPEC §7): axe-core on every page type in light and
+"""The default theme in a real browser: axe-core on every page type in light and
 dark, nothing scrolls sideways at 320 px, the search box finds a post, and the Nu HTML checker
 passes every page.
 
@@ -171,7 +171,7 @@ def test_search_index_leaves_out_list_pages(built: Path) -> None:
 
 @pytest.fixture(scope="session")
 def vnu_jar(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """vnu.jar from npm (TOOLING §3), cached between runs in pytest's cache folder."""
+    """vnu.jar from npm (the ``vnu-jar`` package), cached between runs in pytest's cache folder."""
     npm, java = shutil.which("npm"), shutil.which("java")
     if npm is None or java is None:
         _missing_tool("the Nu HTML checker needs npm and java")

@@ -1,4 +1,4 @@
-"""A project site under a sub-path: every internal link of every page resolves (issue 3)."""
+"""A project site under a sub-path: every internal link of every page resolves."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A hand-written fixture site built end to end; golden FACTS of chosen pages (STYLE §8.10)."""
+"""A hand-written fixture site built end to end; golden FACTS of chosen pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`site-builder check` on a fixture site with one of each problem, in all three formats (issue 6)."""
+"""`site-builder check` on a fixture site with one of each problem, in all three formats."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The command line: exit codes, messages with file and line, no tracebacks, old output kept (SPEC §6, §9)."""
+"""The command line: exit codes, messages with file and line, no tracebacks, old output kept.
+
+The rules are in README.md, "Errors and warnings".
+"""
 
 from __future__ import annotations
 

@@ -136,7 +136,7 @@ def test_a_rejected_push_exits_1_with_the_reason(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hook = tmp_path / "remote.git" / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'deploys are frozen today' >&2\nexit 1\n")
+    hook.write_bytes(b"#!/bin/sh\necho 'deploys are frozen today' >&2\nexit 1\n")  # LF: run by sh
     hook.chmod(0o755)
     code, _, err = deploy(site, capsys, "--remote", "origin")
     assert code == 1

@@ -1,4 +1,4 @@
-"""Feeds, sitemap, robots and social tags of the sample site (issue 3, SPEC §5)."""
+"""Feeds, sitemap, robots and social tags of the sample site."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Hostile #digitalinsurgents contributions: nothing a contributor writes runs in a page or a feed.
 
-Issue 6 and SPEC §3/§9: contributions are untrusted. Each payload below goes into its own
+Contributions are untrusted (SECURITY.md). Each payload below goes into its own
 contribution (body or front matter); the whole built site, every HTML page and every feed entry,
 is then searched for anything live: script elements, event-handler attributes, dangerous URL
 schemes, embedding elements, or evaluated template syntax.

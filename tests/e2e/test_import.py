@@ -1,4 +1,4 @@
-"""Issue 9: ``site-builder import jekyll|hugo SRC PATH``, then a clean build where old URLs still work."""
+"""``site-builder import jekyll|hugo SRC PATH``, then a clean build where old URLs still work."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The cache is sound (issue 7): after each kind of edit, an incremental build writes exactly the
+"""The cache is sound: after each kind of edit, an incremental build writes exactly the
 bytes a cold build of the edited site writes, and a build with nothing to do rewrites nothing."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import pipeline
 from site_builder.cli import main
 from site_builder.config import load_config
 from site_builder.model import BuildOptions
-from site_builder.pipeline import BuildResult, run
+from site_builder.pipeline import BuildResult
 from tests.samples import copy_sample_site
 
 SKIP = {".site-builder-output"}  # the marker lists keys; the search index is compared separately
@@ -170,7 +171,7 @@ def test_a_template_change_keeps_untouched_pages(built: Path, tmp_path: Path) ->
 
 def _run(site: Path, now: dt.datetime | None = None, strict: bool = False) -> BuildResult:
     opts = BuildOptions(jobs=1, search=False, now=now, strict=strict)
-    return run(load_config(site.resolve()), opts)
+    return pipeline.build(load_config(site.resolve()), opts)
 
 
 def test_a_build_with_nothing_to_do_stops_after_discovery(tmp_path: Path) -> None:
@@ -181,7 +182,7 @@ def test_a_build_with_nothing_to_do_stops_after_discovery(tmp_path: Path) -> Non
     first = _run(site)
     assert first.written and first.routes and len(first.diagnostics.warnings) == 1
     again = _run(site)
-    assert again.written and again.routes == []  # nothing parsed or planned
+    assert again.written and again.routes == ()  # nothing parsed or planned
     assert [d.code for d in again.diagnostics.warnings] == ["link/broken"]  # still reported
     assert again.stats.pages == first.stats.pages and again.stats.rendered_pages == 0
     assert not _run(site, strict=True).written  # --strict still fails on the warning
@@ -194,7 +195,7 @@ def test_a_touched_file_is_checked_then_recorded(tmp_path: Path) -> None:
     os.utime(post, ns=(post.stat().st_atime_ns, post.stat().st_mtime_ns + 10**9))
     checked = _run(site)
     assert checked.routes and checked.stats.rendered_pages == 0  # read again, nothing rendered
-    assert _run(site).routes == []  # and recorded, so the next build stops early
+    assert _run(site).routes == ()  # and recorded, so the next build stops early
 
 
 def test_a_scheduled_post_appears_on_its_day_even_with_nothing_else_changed(tmp_path: Path) -> None:
@@ -206,6 +207,6 @@ def test_a_scheduled_post_appears_on_its_day_even_with_nothing_else_changed(tmp_
     assert _run(site, now=before).written
     page = site / "output" / "weeknotes" / "2026" / "12" / "scheduled" / "index.html"
     assert not page.exists()
-    assert _run(site, now=before + dt.timedelta(minutes=30)).routes == []  # same day, not yet due
+    assert _run(site, now=before + dt.timedelta(minutes=30)).routes == ()  # same day, not yet due
     assert _run(site, now=before + dt.timedelta(hours=2)).routes  # due: a real build
     assert page.is_file()

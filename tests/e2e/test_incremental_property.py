@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from site_builder.config import load_config
 from site_builder.model import BuildOptions
-from site_builder.pipeline import BuildState, run
+from site_builder.pipeline import Goal, build
+from tests.previews import Preview
 
 NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 EXAMPLES = int(os.environ.get("SB_SOUNDNESS_EXAMPLES", "10"))
@@ -188,9 +189,9 @@ def soundness(test: Callable[[str, list[tuple[str, str]]], None]) -> Callable[[]
     )
 
 
-def build(root: Path) -> dict[str, bytes]:
+def built(root: Path) -> dict[str, bytes]:
     out = root / "output"
-    result = run(load_config(root), BuildOptions(out=out, jobs=1, search=False, now=NOW))
+    result = build(load_config(root), BuildOptions(out=out, jobs=1, search=False, now=NOW))
     assert result.written, [d.message for d in result.diagnostics.errors]
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
@@ -203,21 +204,22 @@ def build(root: Path) -> dict[str, bytes]:
 def test_incremental_output_equals_a_cold_build(theme: str, edits: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         warm = make(Path(folder) / "warm", theme)
-        build(warm)
+        built(warm)
         for edit, doc in edits:
             EDITS[edit](warm, doc)
-            incremental = build(warm)
+            incremental = built(warm)
         cold = Path(folder) / "cold"
         shutil.copytree(warm, cold, ignore=shutil.ignore_patterns("output", ".site-builder"))
-        assert incremental == build(cold), (theme, edits)
+        assert incremental == built(cold), (theme, edits)
 
 
 def render(
-    root: Path, state: BuildState | None = None, changed: frozenset[Path] | None = None
+    root: Path, state: Preview | None = None, changed: frozenset[Path] | None = None
 ) -> dict[str, bytes]:
     """Every output in memory, as ``serve`` renders it (with a state: reusing what it can)."""
     opts = BuildOptions(jobs=1, search=False, now=NOW)
-    result = run(load_config(root), opts, until="render", state=state, changed=changed)
+    config = load_config(root)
+    result = state.build(config, opts, changed) if state else build(config, opts, goal=Goal.PREVIEW)
     assert not result.diagnostics.has_errors(), [d.message for d in result.diagnostics.errors]
     return {
         o.path: o.data if o.data is not None else o.source.read_bytes()
@@ -231,7 +233,7 @@ def test_serve_after_each_save_equals_a_cold_render(theme: str, edits: list[tupl
     """serve's rebuilds (its fast path where an edit keeps the site's shape) against a cold render."""
     with tempfile.TemporaryDirectory() as folder:
         site = make(Path(folder) / "site", theme)
-        state = BuildState()
+        state = Preview()
         render(site, state)
         for edit, doc in edits:
             changed = frozenset({EDITS[edit](site, doc)})

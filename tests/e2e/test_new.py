@@ -1,4 +1,4 @@
-"""`site-builder new`: each kind lands in its section, dated today, and parses back (issue 6)."""
+"""`site-builder new`: each kind lands in its section, dated today, and parses back."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
+from site_builder.coercion import coerce
 from site_builder.commands import new
 from site_builder.config import load_config
 from site_builder.frontmatter import Split, split
-from site_builder.kinds import coerce
 from site_builder.report import Reporter
 
 TODAY = dt.date(2026, 12, 31)  # ISO week 53 of 2026

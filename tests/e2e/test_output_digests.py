@@ -11,7 +11,8 @@ import pytest
 
 from site_builder.config import load_config
 from site_builder.model import BuildOptions
-from site_builder.pipeline import run
+from site_builder.pipeline import Goal
+from site_builder.pipeline import build as run_build
 from tests.golden import MARKER, NOW, RECORD, SITES, build, digests
 
 RECORDED: dict[str, dict[str, str]] = json.loads(RECORD.read_text(encoding="utf-8"))
@@ -43,7 +44,7 @@ def test_one_process_writes_the_same_bytes(tmp_path: Path) -> None:
 def test_rendering_in_memory_gives_the_same_bytes(tmp_path: Path) -> None:
     """What ``serve`` holds in memory is what ``build`` writes."""
     root = SITES["sample"](tmp_path / "sample")
-    result = run(load_config(root), BuildOptions(jobs=2, now=NOW, search=False), until="render")
+    result = run_build(load_config(root), BuildOptions(jobs=2, now=NOW, search=False), goal=Goal.PREVIEW)
     found = {
         o.path: hashlib.sha256(o.data if o.data is not None else o.source.read_bytes()).hexdigest()[:32]
         for o in result.outputs

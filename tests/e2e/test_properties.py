@@ -1,7 +1,7 @@
-"""Issue 8: property tests. Whatever the front matter or the Markdown, a build never raises.
+"""Property tests. Whatever the front matter or the Markdown, a build never raises.
 
 Building a one-post site either succeeds (exit 0) or fails with exit 1 and a diagnostic naming the
-post's file; there is never a traceback (SPEC §9, STYLE §8.4). CI runs a small, derandomized number of
+post's file; there is never a traceback. CI runs a small, derandomized number of
 examples; ``python scripts/fuzz.py --examples 5000`` runs the same properties for longer, with a
 random seed (set through ``SITE_BUILDER_FUZZ_EXAMPLES``).
 """
@@ -48,7 +48,7 @@ FIELDS = sorted(
 )
 
 # Text leaves out C0 control characters other than tab and newlines: they reach the feeds, which lxml
-# refuses, until the catalogue's pending "control-characters" row is fixed (diff in the issue 8 report).
+# refuses, until the catalogue's pending "control-characters" row is fixed.
 XML_INVALID = "".join(map(chr, [*range(1, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]))
 TEXT = st.text(st.characters(codec="utf-8", exclude_characters=XML_INVALID + "\x00"), max_size=30)
 # Datetimes stay one day inside years 1..9999: an offset can carry the edge past datetime's range,
@@ -177,7 +177,7 @@ def assert_built_or_reported(code: int, out: str, err: str, post: str) -> None:
 @pytest.fixture(autouse=True)
 def _no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind costs a third of a one-post build and reads only the rendered HTML: left out here."""
-    monkeypatch.setattr("site_builder.pipeline.index_site", lambda folder: [])
+    monkeypatch.setattr("site_builder.pipeline.folder.index_site", lambda folder: [])
 
 
 def _front_matter(meta: dict[str, Any]) -> str:

@@ -26,6 +26,11 @@ from site_builder.workflow import WORKFLOW, pinned
 from tests.actions import Runner, event, jobs_started, load
 from tests.gitrepo import isolate
 
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="the generated workflow runs on ubuntu-latest: its steps are bash for a Linux runner, with a "
+    "POSIX virtual environment (bin/, not Scripts/)",
+)
 REPO = Path(__file__).resolve().parents[2]
 BASE_URL = "https://octo-org.github.io/new-site"  # what configure-pages says for a project site
 

@@ -1,4 +1,4 @@
-"""Load on loopback while the real serve builder rebuilds: no failed request, no truncated page (SPEC §9).
+"""Load on loopback while the real serve builder rebuilds: no failed request, no truncated page.
 
 20 client threads send 2,000 requests in all while a post is edited 20 times. Every response must
 be whole: status 200, the body as long as Content-Length says, and every HTML page ending in

@@ -1,5 +1,5 @@
-"""The parse cache on disk: saved by a forked child while the build goes on, or here if it cannot;
-read back as exactly the documents that were saved, or not at all."""
+"""The parse cache on disk: saved whole by the build's own process, never a forked child; read back
+as exactly the documents that were saved, or not at all."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from site_builder.cache import CACHE_DIR, CACHE_FILE, ParseCache, ParseEntry
+from site_builder.cache.parse_cache import CACHE_DIR, CACHE_FILE, ParseCache, ParseEntry
 from site_builder.config import load_config
 from site_builder.diagnostics import error, warning
 from site_builder.model import Contributor, Document, Heading, ImageRef, LinkRef, SourceFile
@@ -38,11 +38,10 @@ def _cache(root: Path) -> tuple[ParseCache, str]:
     return cache, key
 
 
-def test_saved_aside_loads_as_it_was(tmp_path: Path) -> None:
+def test_a_saved_cache_loads_as_it_was(tmp_path: Path) -> None:
     cache, key = _cache(tmp_path)
-    wait = cache.save_aside()
-    cache.put("key-b", (None, ()))  # after the fork: not in the file being written
-    wait()
+    cache.save()
+    cache.put("key-b", (None, ()))  # after the save: not in the file written
     loaded = ParseCache.load(tmp_path)
     assert loaded.entries == {key: cache.entries[key]}
     assert list(loaded.keys.values()) == [key]
@@ -51,32 +50,44 @@ def test_saved_aside_loads_as_it_was(tmp_path: Path) -> None:
     assert (tmp_path / ".site-builder" / ".gitignore").read_text() == "*\n"
 
 
-def test_a_child_that_fails_leaves_the_saving_to_this_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    here, write = os.getpid(), ParseCache._write
-    written_by: list[int] = []
+def test_saving_forks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork copies only the calling thread: a lock the progress bar's thread held stays held."""
 
-    def only_here(self: ParseCache) -> None:
-        if os.getpid() != here:
-            raise OSError(28, "No space left on device")
-        written_by.append(os.getpid())
-        write(self)
+    def no_fork() -> int:
+        raise AssertionError("the parse cache forked")
 
-    monkeypatch.setattr(ParseCache, "_write", only_here)
+    monkeypatch.setattr(os, "fork", no_fork)
     cache, key = _cache(tmp_path)
-    cache.save_aside()()
-    assert written_by == [here]
+    cache.save()
     assert ParseCache.load(tmp_path).entries.keys() == {key}
 
 
+def test_a_write_that_fails_raises_and_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cache(tmp_path)[0].save()
+    saved = tmp_path / CACHE_DIR / CACHE_FILE
+    before = saved.read_bytes()
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    again = ParseCache.load(tmp_path)
+    again.put("key-b", (None, ()))
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space left"):
+        again.save()
+    assert saved.read_bytes() == before
+    assert [p.name for p in saved.parent.iterdir()] == [CACHE_FILE]  # no temporary file left behind
+
+
 def test_nothing_used_or_changed_writes_nothing(tmp_path: Path) -> None:
-    _cache(tmp_path)[0].save_aside()()
+    _cache(tmp_path)[0].save()
     saved = tmp_path / CACHE_DIR / CACHE_FILE
     before = saved.stat().st_ino  # a write replaces the file: a new inode
     again = ParseCache.load(tmp_path)  # the next build: the same file, by the same stat
     assert again.get(again.key_for("settings", "a.md", tmp_path / "a.md")) is not None
-    again.save_aside()()
+    again.save()
     assert saved.stat().st_ino == before
 
 
@@ -154,7 +165,7 @@ def _round_trip(root: Path, entries: dict[str, ParseEntry]) -> ParseCache:
         doc_id = entry[0].id if entry[0] is not None else f"failed-{n}.md"
         cache.remember((doc_id, n, n, "settings"), key)
         cache.put(key, entry)
-    cache.save_aside()()
+    cache.save()
     return ParseCache.load(root)
 
 
@@ -210,7 +221,7 @@ def test_a_value_without_an_exact_form_leaves_its_entry_out(tmp_path: Path, chan
 
 
 def test_the_key_is_made_once_outside_the_site(tmp_path: Path, user_cache: Path) -> None:
-    _cache(tmp_path)[0].save_aside()()
+    _cache(tmp_path)[0].save()
     key = secret_path()
     assert key.parent.parent == user_cache and len(key.read_bytes()) == 32
     assert key.stat().st_mode & 0o077 == 0  # this user's alone

@@ -1,4 +1,4 @@
-"""collect (with links): what is published, in which order, neighbours, duplicate URLs (SPEC §3)."""
+"""collect (with links): what is published, in which order, neighbours, duplicate URLs."""
 
 from __future__ import annotations
 

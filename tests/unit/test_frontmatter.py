@@ -1,4 +1,4 @@
-"""frontmatter.split: text -> metadata and body, or one diagnostic with the FILE line (STYLE §8.4)."""
+"""frontmatter.split: text -> metadata and body, or one diagnostic with the FILE line."""
 
 from __future__ import annotations
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from site_builder.coercion import Coerced, coerce
 from site_builder.config import DEFAULT_CHALLENGES
 from site_builder.diagnostics import Diagnostic, Severity
-from site_builder.kinds import Coerced, coerce, fields_of, warn_unknown_kind_fields, weeknote_title
+from site_builder.kinds import fields_of, warn_unknown_kind_fields, weeknote_title
 from site_builder.model import Contributor
 
 LONDON = ZoneInfo("Europe/London")

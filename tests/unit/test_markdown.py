@@ -1,4 +1,4 @@
-"""markdown: the trusted and untrusted renderers, heading ids, highlighting and link markers (SPEC §4)."""
+"""markdown: the trusted and untrusted renderers, heading ids, highlighting and link markers."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def test_trusted_renderer_keeps_raw_html() -> None:
     assert '<div class="note">Kept</div>' in render('<div class="note">Kept</div>\n').html
 
 
-# --- untrusted contributions (SPEC §3: no raw HTML, no javascript:/data: links) ---
+# --- untrusted contributions (SECURITY.md: no raw HTML, no javascript:/data: links) ---
 
 
 def test_untrusted_escapes_raw_html() -> None:

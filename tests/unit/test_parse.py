@@ -1,4 +1,4 @@
-"""parse_file: one source file -> one Document or diagnostics with file lines (SPEC §3, §9)."""
+"""parse_file: one source file -> one Document or diagnostics with file lines."""
 
 from __future__ import annotations
 

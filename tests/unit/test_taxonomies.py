@@ -1,4 +1,4 @@
-"""taxonomies: spellings of one tag become one term with one slug; display names (SPEC §3)."""
+"""taxonomies: spellings of one tag become one term with one slug; display names."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from site_builder.config import Profile, SiteConfig
 from site_builder.model import Document
-from site_builder.taxonomies import build_terms, lookup, term_key
+from site_builder.taxonomies import build_terms, term_key, terms_by_doc
 
 SECTIONS = {"case-study": "case-studies", "contribution": "contributions"}
 MakeDoc = Callable[..., Document]
@@ -53,9 +53,8 @@ def test_site_toml_display_name_wins(make_doc: MakeDoc) -> None:
 
 def test_every_spelling_maps_to_the_one_slug(make_doc: MakeDoc) -> None:
     tags = build_terms(newest_first(make_doc), SiteConfig(root=Path(".")), SECTIONS)["tags"]
-    spellings = ["#digitalinsurgents", "Digital Insurgents", "digital-insurgents", "beta"]
-    by_key = {t.key: t for t in tags.values()}
-    assert [t.slug for t in lookup(spellings, by_key)] == ["digital-insurgents", "beta"]
+    doc = make_doc("a.md", tags=("#digitalinsurgents", "Digital Insurgents", "digital-insurgents", "beta"))
+    assert terms_by_doc([doc], {"tags": tags})["a.md"] == {"tags": ("digital-insurgents", "beta")}
 
 
 def test_a_post_tagged_twice_is_listed_once(make_doc: MakeDoc) -> None:

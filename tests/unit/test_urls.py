@@ -1,4 +1,4 @@
-"""urls: permalink tokens, normalising, the base path and absolute URLs (SPEC §5)."""
+"""urls: permalink tokens, normalising, the base path and absolute URLs."""
 
 from __future__ import annotations
 

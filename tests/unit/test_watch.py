@@ -18,7 +18,7 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
-from site_builder.watch import ChangeKind, ChangeSet, Debouncer, Watcher, _Forward, classify
+from site_builder.serve.watch import ChangeKind, ChangeSet, Debouncer, Watcher, _Forward, classify
 
 ROOT = Path("/site")
 

@@ -1,4 +1,4 @@
-"""write: a staging folder swapped in whole, the marker, and never touching a folder not ours (SPEC §9)."""
+"""write: a staging folder swapped in whole, the marker, and never touching a folder not ours ."""
 
 from __future__ import annotations
 
@@ -7,10 +7,27 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.marker import MARKER, read_marker
 from site_builder.model import Output
-from site_builder.write import MARKER, check_out_folder, is_build_output, read_marker, recover, write_output
+from site_builder.write import Staging, check_out_folder, is_build_output, recover
 
 HashTree = Callable[[Path], dict[str, str]]
+
+
+def write_output(outputs: list[Output], out: Path) -> int:
+    """Every output through a staging folder swapped in whole, as a build publishes; files written."""
+    staging = Staging(out)
+    try:
+        for output in sorted(outputs, key=lambda o: o.path):
+            if output.data is not None:
+                staging.write(output.path, output.data)
+            elif output.source is not None:
+                staging.copy(output.path, output.source)
+        staging.commit()
+    except BaseException:
+        staging.abort()
+        raise
+    return len(outputs)
 
 
 def test_writes_outputs_and_the_marker(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
-"""Process pools for parse and render (STYLE §8.6): small work stays in-process.
+"""Process pools for parse and render: small work stays in-process, where a pool costs more than it saves.
 
 Render: with ``jobs`` cores, ``jobs - 1`` worker processes and the build's own process share the
-chunks; a render worker holds the whole site, and one more would add a copy of it in memory (SPEC
-§8: peak memory). Parse: ``jobs`` workers, each holding a chunk of files, and this process gathers.
+chunks; a render worker holds the whole site, and one more would add a copy of it in memory (peak
+memory, BENCHMARKS.md). Parse: ``jobs`` workers, each holding a chunk of files, and this process gathers.
 
 A worker gets what it needs once, through the pool initializer, and keeps it in ``_held``: that
 dictionary lives only inside worker processes, never in the process that runs the build.
@@ -14,32 +14,53 @@ import gc
 import itertools
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from .cache import Signature, parse_key, signature_of
-from .config import SiteConfig
-from .diagnostics import Diagnostic
-from .model import Document, Output, Route, Site, SourceFile
-from .parse import Renderers, parse_file
-from .render import SiteView, make_environment, render_routes
-from .theme import Theme
-from .write import Folder, OutputError, write_file
+from ..cache.parse_cache import Signature, parse_key, signature_of
+from ..config import SiteConfig
+from ..diagnostics import Diagnostic, OutputError
+from ..model import Document, Output, SourceFile
+from ..pages import Route, RouteKind
+from ..parse import Renderers, parse_file
+from ..render import Renderer, make_environment
+from ..theme import Theme
+from ..view import SiteView
+from ..write import Folder, write_file
 
 IN_PROCESS_BELOW = 50  # items: under this, a pool costs more than it saves
 _held: dict[str, Any] = {}
 
 
+WINDOWS_MAX_WORKERS = 61  # ProcessPoolExecutor refuses more there (WaitForMultipleObjects)
+
+
 def job_count(requested: int) -> int:
-    return requested if requested > 0 else (os.cpu_count() or 1)
+    jobs = requested if requested > 0 else (os.cpu_count() or 1)
+    return min(jobs, WINDOWS_MAX_WORKERS) if sys.platform == "win32" else jobs
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork where the platform has it (cheap start, shared pages); otherwise spawn. Either works:
-    everything a worker needs is passed through the initializer, nothing relies on inheritance."""
+    """How workers start. Everything a worker needs comes through the pool's initializer, so any
+    start method gives the same pages.
+
+    A fork of the build's process only while it runs no other thread (``build``, ``deploy``: the
+    progress bar redraws from the build's own thread): a fork copies a lock another thread may
+    hold. Forked workers share the site's memory instead of each receiving a pickled copy (at
+    10,000 posts, 120 MB less at the peak: BENCHMARKS.md, "One pipeline"). Otherwise (``serve``
+    runs its server and watcher threads) a fork server that has imported this module, and so the
+    renderers and Jinja, once; spawn where there is neither (Windows)."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def _chunk_size(items: int, jobs: int) -> int:
@@ -101,17 +122,17 @@ def render_many(
 ) -> Iterator[RenderResult]:
     """Render routes, yielding (outputs, diagnostics) chunk by chunk. With ``into``, whoever renders
     a page writes it there at once and the outputs come back without their bytes: pages never
-    travel between processes, nor pile up in this one (SPEC §8: peak memory)."""
-    env = make_environment(theme, view.config)
+    travel between processes, nor pile up in this one (peak memory, BENCHMARKS.md)."""
+    renderer = Renderer(view, make_environment(theme, view.config))
 
     def here(chunk: Sequence[Route]) -> RenderResult:
-        return _written(*render_routes(chunk, view, env), into)
+        return _written(*renderer.render(chunk), into)
 
     if jobs <= 1 or len(routes) < IN_PROCESS_BELOW:
         for chunk in _route_chunks(routes, 1):
             yield here(chunk)
         return
-    args = (view.site, view.config, dict(view.feed_pages), theme, into)
+    args = (view, theme, into)
     chunks = _route_chunks(routes, jobs)
     for outputs, problems, failed in _pooled(
         _init_render, args, _render_chunk, lambda chunk: (*here(chunk), None), chunks, jobs - 1
@@ -123,8 +144,8 @@ def render_many(
 
 def _route_chunks(routes: Sequence[Route], jobs: int) -> list[Sequence[Route]]:
     """Pages in chunks as usual; feeds in chunks a tenth the size, as each weighs ten pages."""
-    pages = [r for r in routes if not r.template.startswith("feed:")]
-    feeds = [r for r in routes if r.template.startswith("feed:")]
+    pages = [r for r in routes if r.kind is not RouteKind.FEED]
+    feeds = [r for r in routes if r.kind is RouteKind.FEED]
     step = max(1, _chunk_size(len(routes), jobs) // FEED_WEIGHT)
     return _chunks(pages, jobs) + [feeds[i : i + step] for i in range(0, len(feeds), step)]
 
@@ -137,18 +158,16 @@ def _written(outputs: list[Output], problems: list[Diagnostic], into: Folder | N
     return [Output(o.path) for o in outputs], problems
 
 
-def _init_render(
-    site: Site, config: SiteConfig, feed_pages: dict[str, str], theme: Theme, into: Folder | None
-) -> None:
-    _held["view"] = SiteView(site, config, feed_pages)
-    _held["env"] = make_environment(theme, config)
+def _init_render(view: SiteView, theme: Theme, into: Folder | None) -> None:
+    _held["renderer"] = Renderer(view, make_environment(theme, view.config))
     _held["into"] = into
 
 
 def _render_chunk(routes: Sequence[Route]) -> tuple[list[Output], list[Diagnostic], Diagnostic | None]:
     """A worker's chunk; a write error comes back as a value (OutputError does not pickle)."""
     try:
-        return (*_written(*render_routes(routes, _held["view"], _held["env"]), _held["into"]), None)
+        renderer: Renderer = _held["renderer"]
+        return (*_written(*renderer.render(routes), _held["into"]), None)
     except OutputError as exc:
         return [], [], exc.diagnostic
 
@@ -165,26 +184,42 @@ def _pooled(
     chunks each in flight (rendered pages are written as they come, not piled up in memory);
     between gathering their results, this process runs ``here`` on the next chunk itself, if given."""
     chunks = iter(chunked)
-    # Forked workers share the parent's memory pages until something writes to them, and the
-    # garbage collector's pass over every object would: keep what exists now out of its reach.
-    gc.freeze()
+    context = _context()
+    # Forked workers share this process's pages until something writes to them, and the garbage
+    # collector's pass over every object would: keep what exists now out of its reach.
+    frozen = context.get_start_method() == "fork"
+    if frozen:
+        gc.freeze()
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=init, initargs=args
-        ) as pool:
-            running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, workers * 3)}
-            while running:
-                done = {future for future in running if future.done()}
-                if not done and here is not None and (chunk := next(chunks, None)) is not None:
-                    yield here(chunk)
-                    continue
-                if not done:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    running.remove(future)
-                    yield future.result()
-                    chunk = next(chunks, None)
-                    if chunk is not None:
-                        running.add(pool.submit(work, chunk))
+        yield from _gathered(context, init, args, work, here, chunks, workers)
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
+
+
+def _gathered(
+    context: multiprocessing.context.BaseContext,
+    init: Callable[..., None],
+    args: tuple[Any, ...],
+    work: Callable[[Any], Any],
+    here: Callable[[Any], Any] | None,
+    chunks: Iterator[Sequence[Any]],
+    workers: int,
+) -> Iterator[Any]:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=init, initargs=args
+    ) as pool:
+        running = {pool.submit(work, chunk) for chunk in itertools.islice(chunks, workers * 3)}
+        while running:
+            done = {future for future in running if future.done()}
+            if not done and here is not None and (chunk := next(chunks, None)) is not None:
+                yield here(chunk)
+                continue
+            if not done:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                running.remove(future)
+                yield future.result()
+                chunk = next(chunks, None)
+                if chunk is not None:
+                    running.add(pool.submit(work, chunk))

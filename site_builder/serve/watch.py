@@ -1,4 +1,4 @@
-"""Watch a site for edits and hand the builder one debounced ``ChangeSet`` per burst (STYLE §8.7).
+"""Watch a site for edits and hand the builder one debounced ``ChangeSet`` per burst.
 
 Editors save in bursts (write, chmod, rename a temp file over the original), so events wait for
 100 ms of quiet, but never more than 1 s after the first, before the builder hears about them.
@@ -26,8 +26,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from .config import CONFIG_FILE
-from .discover import is_ignored
+from ..config import CONFIG_FILE
+from ..walk import is_ignored
 
 WATCHED_FOLDERS = ("content", "themes", "static")
 # "opened" and "closed_no_write" are left out: the build reads every source, and counting those
