@@ -50,6 +50,7 @@ class Memory:
 
 
 def remembered(memory: Memory | None, cache: ParseCache) -> Memory:
+    """What a whole build starts from: the parse cache and the last outputs, not the last values."""
     return Memory(cache, memory.outputs if memory is not None else {})
 
 
