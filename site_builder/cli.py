@@ -164,13 +164,18 @@ def _import_arguments(imports: argparse.ArgumentParser) -> None:
 
 
 def run() -> NoReturn:
-    """The ``site-builder`` command: ``main``, then a normal interpreter exit. A console or pipe
+    """The ``site-builder`` command: ``main``, then exit. A console or pipe
     that cannot show a character (Windows writes its code page to pipes) gets an escape, never a
     traceback in place of the message."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not a normal exit yet: after serve's Ctrl-C a thread of the search index (Pagefind's client)
+    # can outlive serve's stop, and a normal exit would wait for it for ever (CI hung on it).
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
