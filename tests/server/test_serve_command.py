@@ -123,7 +123,7 @@ def test_cli_serve_then_sigint(make_site: Callable[..., Path], tmp_path: Path) -
         assert get(url)[0] == 200
         assert any(p.name.startswith("site-builder-serve-") for p in tmp_path.iterdir())
         proc.send_signal(signal.SIGINT)  # what Ctrl-C does
-        out, err = proc.communicate(timeout=30)
+        out, err = proc.communicate(timeout=120)  # it waits for the search index it started
     finally:
         proc.kill()
     assert proc.returncode == 0, err
