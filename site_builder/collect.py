@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from .config import SiteConfig
@@ -19,7 +18,7 @@ def collect(
     parsed: Iterable[Document], sections: Iterable[str], config: SiteConfig, opts: BuildOptions
 ) -> tuple[Site, list[Diagnostic]]:
     """Leave out drafts and future posts, sort newest first, find neighbours and duplicate URLs."""
-    now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)
+    now = opts.clock(config.tz)
     published: dict[str, Document] = {}
     unpublished: set[str] = set()
     drafts = future = 0

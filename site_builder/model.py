@@ -227,3 +227,7 @@ class BuildOptions:
     jobs: int = 0  # 0: every core
     now: dt.datetime | None = None  # tests pin the clock; None: the real time
     search: bool = True  # False: keep the previous search index as it is (serve rebuilds, --no-search)
+
+    def clock(self, tz: dt.tzinfo) -> dt.datetime:
+        """The build's one clock in the site's time zone: what counts as future, the day, streaks."""
+        return (self.now or dt.datetime.now(dt.UTC)).astimezone(tz)

@@ -104,12 +104,12 @@ def template_keys(theme: Theme, names: Iterable[str]) -> TemplateKeys:
 
 
 def doc_terms(site: Site) -> dict[str, list[tuple[str, str, str]]]:
-    """Each document's terms as pages show them: (taxonomy, name, URL)."""
-    terms: dict[str, list[tuple[str, str, str]]] = {doc_id: [] for doc_id in site.docs}
-    for taxonomy, found in site.taxonomies.items():
-        for term in found.values():
-            for doc_id in term.docs:
-                terms[doc_id].append((taxonomy, term.name, term.url))
+    """Each document's terms as pages show them: (taxonomy, name, URL), from ``Site.doc_terms``."""
+    terms: dict[str, list[tuple[str, str, str]]] = {}
+    for doc_id in site.docs:
+        own = site.doc_terms.get(doc_id, {})
+        found = (site.taxonomies[taxonomy][slug] for taxonomy, slugs in own.items() for slug in slugs)
+        terms[doc_id] = [(term.taxonomy, term.name, term.url) for term in found]
     return terms
 
 

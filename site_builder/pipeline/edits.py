@@ -11,7 +11,6 @@ change, an error) returns None and the whole build runs, which is always right.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -99,7 +98,7 @@ def _reparsed(
 ) -> tuple[dict[str, Document], list[Diagnostic]] | None:
     """Every document, the edited ones parsed again; None when one changed shape or has an error."""
     docs = dict(last.view.site.docs)
-    now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)  # as the build's one clock
+    now = opts.clock(config.tz)
     problems: list[Diagnostic] = []
     for src in edited:
         doc, found = parse_file(src, config, last.renderers)

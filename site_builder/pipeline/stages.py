@@ -9,7 +9,6 @@ the same for a cold build, a build after an edit, and each rebuild while ``serve
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from dataclasses import dataclass
 
@@ -96,7 +95,7 @@ def build(
 def _find(config: SiteConfig, opts: BuildOptions) -> Found:
     theme = load_theme(config)
     inventory, problems = discover(config.root, theme.static_dirs, trusted=config.trusted)
-    now = (opts.now or dt.datetime.now(dt.UTC)).astimezone(config.tz)
+    now = opts.clock(config.tz)
     found = (*theme.problems, *problems)
     return Found(theme, inventory, now, opts, dataclasses.replace(opts, now=now), found)
 

@@ -1,10 +1,11 @@
 """The preview's builder: rebuilds the site in memory on each batch of edits and installs the result.
 
-Each build renders the site (``pipeline.build(goal=Goal.PREVIEW)``: only changed routes are rendered, the
-rest reused from the state) into a new immutable generation, and the server swaps to it in one
-assignment. Nothing is written per build (writing a generation folder cost seconds at 10,000 posts:
-BENCHMARKS.md, "In-memory generations"); ``output/`` is never touched. A failed build keeps the last
-good generation on screen and sends the diagnostics to the browser's overlay.
+Each build renders the site (``pipeline.build(goal=Goal.PREVIEW)``: only changed routes are
+rendered, the rest reused from the memory the last build left) into a new immutable generation,
+and the server swaps to it in one assignment. Nothing is written per build (writing a generation
+folder cost seconds at 10,000 posts: BENCHMARKS.md, "In-memory generations"); ``output/`` is never
+touched. A failed build keeps the last good generation on screen and sends the diagnostics to the
+browser's overlay.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Rebuild:
 
 
 class Builder:
-    """Owns the generation, the config and the pipeline state; only the builder thread calls ``build``."""
+    """Owns the generation, the config and the pipeline's memory; only the builder thread calls ``build``."""
 
     def __init__(self, root: Path, opts: BuildOptions, config: SiteConfig, reporter: Reporter) -> None:
         self.root, self.opts, self.config, self.reporter = root, opts, config, reporter
@@ -94,9 +95,9 @@ class Builder:
         return outcome
 
     def _render(self, changed: frozenset[Path] | None) -> BuildResult:
-        """The one pipeline call: the site rendered in memory, reusing ``state`` for every source not
-        in ``changed`` (None: any may have changed). No ``base_url`` override: links must agree with
-        the base path the generation is served under, which is site.toml's."""
+        """The one pipeline call: the site rendered in memory, reusing ``self.memory`` for every
+        source not in ``changed`` (None: any may have changed). No ``base_url`` override: links must
+        agree with the base path the generation is served under, which is site.toml's."""
         opts = replace(self.opts, base_url=None)
         changes = ANYTHING if changed is None else Changes(changed)
         result = build(self.config, opts, changes, goal=Goal.PREVIEW, memory_of=self.memory)
